@@ -73,7 +73,7 @@ export class NodeRedProcess {
     let checked = from;
     for (;;) {
       for (; checked < this.logs.length; checked++) {
-        const line = this.logs[checked] as string;
+        const line = this.logs[checked];
         if (pattern.test(line)) return line;
       }
       if (this.child.exitCode !== null) throw new Error(`Node-RED exited (${this.child.exitCode}) before logging ${pattern}:\n${this.logs.join('\n')}`);

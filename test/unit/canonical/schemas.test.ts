@@ -126,7 +126,7 @@ describe('canonical model v1', () => {
     assert.equal(({} as Record<string, unknown>)['isAdmin'], undefined);
     let deep: Record<string, unknown> = {};
     const top = deep;
-    for (let i = 0; i < 100; i++) deep = (deep['custom'] = {}) as Record<string, unknown>;
+    for (let i = 0; i < 100; i++) deep = (deep['custom'] = {});
     assert.ok(errorsOf('syncwright/account@1', top).some((e) => e.code === 'too_deep'));
     const circular: Record<string, unknown> = { businessKey: 'a', name: 'b' };
     circular['self'] = circular;
