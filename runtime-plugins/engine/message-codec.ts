@@ -1,0 +1,72 @@
+// Node-RED messages as stored bytes. Everything a flow can carry as data survives (Buffers included); what
+// cannot be stored (functions, circular references, BigInt, sockets) is refused with the path that holds it,
+// before the message is accepted.
+import { SyncError } from '../sync-error.js';
+
+const BUFFER_TAG = '__syncwright_buffer';
+
+/** Properties of http-in messages that are live objects, never data; dropped when a message is stored. */
+export const LIVE_PROPERTIES = ['req', 'res'] as const;
+
+function describePath(path: ReadonlyArray<string | number>): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? p : `${acc}.${p}`), 'msg');
+}
+
+function check(value: unknown, path: Array<string | number>, seen: Set<object>): void {
+  switch (typeof value) {
+    case 'function':
+    case 'symbol':
+      throw new SyncError(`message is not storable: ${describePath(path)} is a ${typeof value}`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
+    case 'bigint':
+      throw new SyncError(`message is not storable: ${describePath(path)} is a BigInt (use a string)`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
+    case 'number':
+      if (!Number.isFinite(value)) throw new SyncError(`message is not storable: ${describePath(path)} is ${String(value)}`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
+      return;
+    case 'object': {
+      if (value === null || Buffer.isBuffer(value) || value instanceof Date) return;
+      if (seen.has(value)) throw new SyncError(`message is not storable: ${describePath(path)} is a circular reference`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
+      seen.add(value);
+      if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i], seen));
+      else {
+        const proto: unknown = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) {
+          const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+          throw new SyncError(`message is not storable: ${describePath(path)} is a ${name}, not plain data`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
+        }
+        for (const [k, v] of Object.entries(value)) if (v !== undefined) check(v, [...path, k], seen);
+      }
+      seen.delete(value);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Serialises a message for the store. Throws a `data` SyncError naming the offending property. */
+export function encodeMessage(msg: Record<string, unknown>, maxBytes: number): string {
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(msg)) {
+    if ((LIVE_PROPERTIES as readonly string[]).includes(k)) continue;
+    copy[k] = v;
+  }
+  check(copy, [], new Set());
+  const text = JSON.stringify(copy, function (this: unknown, _key, value: unknown) {
+    if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+      return { [BUFFER_TAG]: Buffer.from((value as { data: number[] }).data).toString('base64') };
+    }
+    return value;
+  });
+  const bytes = Buffer.byteLength(text);
+  if (bytes > maxBytes) {
+    throw new SyncError(`message is too large to store: ${bytes} bytes (limit ${maxBytes})`, { class: 'data', code: 'MESSAGE_TOO_LARGE', retryable: false });
+  }
+  return text;
+}
+
+export function decodeMessage(text: string): Record<string, unknown> {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (value && typeof value === 'object' && BUFFER_TAG in value) return Buffer.from((value as Record<string, string>)[BUFFER_TAG], 'base64');
+    return value;
+  }) as Record<string, unknown>;
+}

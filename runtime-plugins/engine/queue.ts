@@ -1,0 +1,585 @@
+// A durable delivery queue (store-and-forward). A message is acknowledged to its sender only once it is in
+// the store (fsync'd group commit); it leaves the store only when its delivery is acknowledged by the outcome
+// coming back, or when it moves to the dead-letter queue in the same atomic write. Only a small window of each
+// lane is in memory, so a million queued messages cost disk, not heap.
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { SyncError, type ErrorClass } from '../sync-error.js';
+import type { Clock } from './clock.js';
+import type { DeadLetterStore} from './dead-letters.js';
+import { newDeadLetterId, type DeadLetter, type DeadLetterError } from './dead-letters.js';
+import type { Permit, TargetLimiter } from './limiter.js';
+import { decodeMessage, encodeMessage } from './message-codec.js';
+import { pad, prefixEnd, type Store, type WriteOp } from './store.js';
+
+export const QueueSettings = z.object({
+  lanes: z
+    .array(z.object({ name: z.string().trim().min(1).max(64).regex(/^[^/]+$/, 'lane names may not contain /'), weight: z.number().int().min(1).max(100) }))
+    .min(1)
+    .default([{ name: 'default', weight: 1 }]),
+  maxInFlight: z.number().int().min(1).max(10_000).default(10),
+  orderByKey: z.boolean().default(true),
+  maximumRedeliveries: z.number().int().min(0).max(1000).default(5),
+  redeliveryDelayMs: z.number().int().min(0).default(1000),
+  backOffMultiplier: z.number().min(1).max(10).default(2),
+  maximumRedeliveryDelayMs: z.number().int().min(0).default(300_000),
+  jitter: z.number().min(0).max(1).default(0.2),
+  ackTimeoutMs: z.number().int().min(10).default(60_000),
+  batchSize: z.number().int().min(1).max(200).default(1),
+  maxMessageBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
+  retryableClasses: z.array(z.enum(['transient', 'rate-limit', 'auth', 'data', 'conflict', 'policy'])).default(['transient']),
+  /** Messages kept in memory per lane. */
+  windowSize: z.number().int().min(8).max(100_000).default(512),
+});
+export type QueueSettingsInput = z.input<typeof QueueSettings>;
+export type QueueSettings = z.output<typeof QueueSettings>;
+
+export interface QueueRecord {
+  seq: number;
+  lane: string;
+  /** Ordering key (business key): two messages with one key are never delivered out of order. */
+  key?: string;
+  message: string;
+  enqueuedAt: number;
+  /** Failed deliveries so far. */
+  attempts: number;
+  /** Deliveries bounced by the target's rate limit (not failures). */
+  throttled?: number;
+  notBefore?: number;
+  lastError?: DeadLetterError;
+  correlationId?: string;
+  businessKey?: string;
+}
+
+export interface DeliveryToken {
+  queue: string;
+  id: string;
+  seqs: number[];
+  lane: string;
+  attempt: number;
+}
+
+export interface OutgoingDelivery {
+  token: DeliveryToken;
+  messages: Array<Record<string, unknown>>;
+}
+
+export type Outcome = { ok: true; result?: unknown } | { ok: false; error: SyncError };
+
+interface InFlight {
+  token: DeliveryToken;
+  records: QueueRecord[];
+  permit: Permit | undefined;
+  timer: NodeJS.Timeout;
+  startedAt: number;
+}
+
+interface Lane {
+  name: string;
+  weight: number;
+  credit: number;
+  buffer: QueueRecord[];
+  /** Highest seq loaded into memory (or known to be not in the store). */
+  cursor: number;
+  /** True when everything in the store for this lane up to now is in the buffer. */
+  exhausted: boolean;
+  depth: number;
+  loading: Promise<void> | undefined;
+}
+
+export interface QueueStats {
+  queue: string;
+  depth: number;
+  lanes: Array<{ name: string; depth: number; buffered: number }>;
+  inFlight: number;
+  waitingRetry: number;
+  delivered: number;
+  retried: number;
+  throttled: number;
+  deadLettered: number;
+  accepted: number;
+  attached: boolean;
+  oldestEnqueuedAt?: number;
+}
+
+export interface QueueEvents {
+  accepted: { record: QueueRecord };
+  delivered: { record: QueueRecord; result: unknown };
+  retry: { record: QueueRecord; error: SyncError; delayMs: number };
+  throttled: { record: QueueRecord; error: SyncError; pauseMs: number };
+  'dead-letter': { entry: DeadLetter };
+  state: QueueStats;
+}
+
+export function errorSummary(err: SyncError): DeadLetterError {
+  const e: DeadLetterError = { class: err.syncwright.class, code: err.syncwright.code, message: err.message, retryable: err.syncwright.retryable };
+  if (err.syncwright.status !== undefined) e.status = err.syncwright.status;
+  if (err.syncwright.target !== undefined) e.target = err.syncwright.target;
+  return e;
+}
+
+export class DeliveryQueue extends EventEmitter {
+  private settings: QueueSettings;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly inFlight = new Map<string, InFlight>();
+  /** seq → delivery id, for every record currently handed out (or being dispatched). */
+  private readonly outstanding = new Map<number, string>();
+  private dispatching = 0;
+  private nextSeq = 1;
+  private deliver: ((d: OutgoingDelivery) => void) | undefined;
+  private limiter: TargetLimiter | undefined;
+  private pumpScheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimerAt = 0;
+  private closed = false;
+  private counters = { delivered: 0, retried: 0, throttled: 0, deadLettered: 0, accepted: 0 };
+  private readonly prefix: string;
+  ready: Promise<void>;
+
+  constructor(
+    readonly id: string,
+    settings: QueueSettingsInput,
+    private readonly store: Store,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly clock: Clock,
+    private readonly random: () => number = Math.random,
+  ) {
+    super();
+    if (id.includes('/')) throw new Error(`queue names may not contain "/": ${id}`);
+    this.settings = QueueSettings.parse(settings);
+    this.prefix = `q/${id}/m/`;
+    this.ready = this.load();
+  }
+
+  private laneKey(lane: string): string {
+    return `${this.prefix}${lane}/`;
+  }
+
+  private recordKey(r: Pick<QueueRecord, 'lane' | 'seq'>): string {
+    return `${this.laneKey(r.lane)}${pad(r.seq)}`;
+  }
+
+  /** Finds the lanes in the store (including ones no longer configured: their messages still get delivered). */
+  private async load(): Promise<void> {
+    for (const l of this.settings.lanes) this.ensureLane(l.name, l.weight);
+    let from = this.prefix;
+    for (;;) {
+      let found: string | undefined;
+      for await (const k of this.store.scanKeys({ gte: from, lt: prefixEnd(this.prefix), limit: 1 })) found = k;
+      if (found === undefined) break;
+      const lane = found.slice(this.prefix.length).split('/')[0];
+      this.ensureLane(lane, 1);
+      from = prefixEnd(this.laneKey(lane));
+    }
+    for (const lane of this.lanes.values()) {
+      let depth = 0;
+      let last = 0;
+      for await (const k of this.store.scanKeys({ gte: this.laneKey(lane.name), lt: prefixEnd(this.laneKey(lane.name)) })) {
+        depth += 1;
+        last = Number(k.slice(this.laneKey(lane.name).length));
+      }
+      lane.depth = depth;
+      lane.exhausted = depth === 0;
+      this.nextSeq = Math.max(this.nextSeq, last + 1);
+    }
+  }
+
+  private ensureLane(name: string, weight: number): Lane {
+    let lane = this.lanes.get(name);
+    if (!lane) {
+      lane = { name, weight, credit: 0, buffer: [], cursor: 0, exhausted: true, depth: 0, loading: undefined };
+      this.lanes.set(name, lane);
+    }
+    return lane;
+  }
+
+  updateSettings(settings: QueueSettingsInput): void {
+    this.settings = QueueSettings.parse(settings);
+    for (const l of this.settings.lanes) this.ensureLane(l.name, l.weight).weight = l.weight;
+    this.schedulePump();
+  }
+
+  get laneNames(): string[] {
+    return [...this.lanes.keys()];
+  }
+
+  /** Connects the node that sends deliveries into the flow, and the limiter that paces them. */
+  attach(deliver: (d: OutgoingDelivery) => void, limiter?: TargetLimiter): void {
+    this.deliver = deliver;
+    this.limiter = limiter;
+    // Deliveries handed to a previous node instance (before a redeploy) may never come back: send them again.
+    for (const f of [...this.inFlight.values()]) this.requeue(f, undefined);
+    this.schedulePump();
+  }
+
+  detach(): void {
+    this.deliver = undefined;
+    this.limiter = undefined;
+  }
+
+  get isAttached(): boolean {
+    return this.deliver !== undefined;
+  }
+
+  /**
+   * Stores a message durably and resolves once it is on disk. Throws a `data` SyncError (nothing stored) when
+   * the message cannot be stored or names an unknown lane.
+   */
+  async enqueue(msg: Record<string, unknown>, opts: { lane?: string; key?: string; correlationId?: string; businessKey?: string } = {}): Promise<QueueRecord> {
+    if (this.closed) throw new SyncError(`queue ${this.id} is closed (Node-RED is stopping)`, { class: 'transient', code: 'QUEUE_CLOSED', retryable: true });
+    await this.ready;
+    const laneName = opts.lane ?? (this.settings.lanes[0] as { name: string }).name;
+    if (!this.settings.lanes.some((l) => l.name === laneName) && !this.lanes.has(laneName)) {
+      throw new SyncError(`unknown lane "${laneName}" for queue ${this.id}; configured lanes: ${this.settings.lanes.map((l) => l.name).join(', ')}`, { class: 'data', code: 'UNKNOWN_LANE', retryable: false });
+    }
+    const message = encodeMessage(msg, this.settings.maxMessageBytes);
+    const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message, enqueuedAt: this.clock.now(), attempts: 0 };
+    if (opts.key !== undefined && this.settings.orderByKey) record.key = opts.key;
+    if (opts.correlationId !== undefined) record.correlationId = opts.correlationId;
+    if (opts.businessKey !== undefined) record.businessKey = opts.businessKey;
+    await this.store.write([{ type: 'put', key: this.recordKey(record), value: record }], 'durable');
+    const lane = this.ensureLane(laneName, 1);
+    lane.depth += 1;
+    if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
+      lane.buffer.push(record);
+      lane.cursor = record.seq;
+    } else if (record.seq > lane.cursor) {
+      lane.exhausted = false;
+    }
+    this.counters.accepted += 1;
+    this.emit('accepted', { record });
+    this.schedulePump();
+    return record;
+  }
+
+  /** Puts a dead letter back (replay), atomically with its removal from the dead-letter queue. */
+  async restore(entry: DeadLetter, message: string): Promise<QueueRecord> {
+    await this.ready;
+    const lane = this.ensureLane(entry.lane, 1);
+    const record: QueueRecord = { seq: this.nextSeq++, lane: entry.lane, message, enqueuedAt: this.clock.now(), attempts: 0 };
+    if (entry.businessKey !== undefined) {
+      record.businessKey = entry.businessKey;
+      if (this.settings.orderByKey) record.key = entry.businessKey;
+    }
+    if (entry.correlationId !== undefined) record.correlationId = entry.correlationId;
+    await this.store.write([this.deadLetters.delOp(entry.id), { type: 'put', key: this.recordKey(record), value: record }], 'durable');
+    lane.depth += 1;
+    if (record.seq > lane.cursor) lane.exhausted = false;
+    this.emit('accepted', { record });
+    this.schedulePump();
+    return record;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.closed) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump().catch((err: unknown) => this.emit('error', err));
+    });
+  }
+
+  private async refill(lane: Lane): Promise<void> {
+    if (lane.exhausted) return;
+    if (lane.loading) return lane.loading;
+    lane.loading = (async () => {
+      const want = this.settings.windowSize - lane.buffer.length;
+      if (want <= 0) return;
+      const loaded: QueueRecord[] = [];
+      for await (const [, v] of this.store.scan<QueueRecord>({ gt: `${this.laneKey(lane.name)}${pad(lane.cursor)}`, lt: prefixEnd(this.laneKey(lane.name)), limit: want })) loaded.push(v);
+      for (const r of loaded) {
+        if (r.seq > lane.cursor) {
+          lane.buffer.push(r);
+          lane.cursor = r.seq;
+        }
+      }
+      if (loaded.length < want) lane.exhausted = true;
+    })().finally(() => {
+      lane.loading = undefined;
+    });
+    return lane.loading;
+  }
+
+  /** Records of a lane that may be delivered now, honouring per-key order and retry delays. */
+  private deliverable(lane: Lane, max: number, now: number, blocked: Set<string>): QueueRecord[] {
+    const out: QueueRecord[] = [];
+    for (const r of lane.buffer) {
+      if (out.length >= max) break;
+      const busy = this.outstanding.has(r.seq);
+      if (r.key !== undefined) {
+        if (blocked.has(r.key)) continue;
+        // Whatever happens to this record, later ones with its key wait behind it.
+        blocked.add(r.key);
+      }
+      if (busy) continue;
+      if (r.notBefore !== undefined && r.notBefore > now) continue;
+      out.push(r);
+    }
+    return out;
+  }
+
+  private earliestRetry(now: number): number | undefined {
+    let min: number | undefined;
+    for (const lane of this.lanes.values()) {
+      for (const r of lane.buffer) {
+        if (r.notBefore !== undefined && r.notBefore > now && !this.outstanding.has(r.seq)) min = min === undefined ? r.notBefore : Math.min(min, r.notBefore);
+      }
+    }
+    return min;
+  }
+
+  private armRetryTimer(now: number): void {
+    const at = this.earliestRetry(now);
+    if (at === undefined) return;
+    if (this.retryTimer && this.retryTimerAt <= at) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimerAt = at;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedulePump();
+    }, Math.max(1, at - now));
+    this.retryTimer.unref?.();
+  }
+
+  private async pump(): Promise<void> {
+    if (!this.deliver || this.closed) return;
+    await this.ready;
+    for (;;) {
+      if (!this.deliver || this.closed) return;
+      const capacity = this.settings.maxInFlight - this.inFlight.size - this.dispatching;
+      if (capacity <= 0) return;
+      const now = this.clock.now();
+      // Keys held by messages already out: a later message with one of these keys must wait.
+      const blocked = new Set<string>();
+      const candidates: Array<{ lane: Lane; records: QueueRecord[] }> = [];
+      for (const lane of this.lanes.values()) {
+        if (lane.buffer.length < this.settings.windowSize / 2 && !lane.exhausted) await this.refill(lane);
+        const records = this.deliverable(lane, this.settings.batchSize, now, blocked);
+        if (records.length > 0) candidates.push({ lane, records });
+      }
+      if (candidates.length === 0) {
+        this.armRetryTimer(now);
+        return;
+      }
+      // Smooth weighted round robin: each lane earns its weight, the richest goes, and pays the total.
+      const total = candidates.reduce((n, c) => n + c.lane.weight, 0);
+      let best = candidates[0];
+      for (const c of candidates) {
+        c.lane.credit += c.lane.weight;
+        if (c.lane.credit > best.lane.credit) best = c;
+      }
+      best.lane.credit -= total;
+      this.dispatch(best.lane, best.records);
+    }
+  }
+
+  private dispatch(lane: Lane, records: QueueRecord[]): void {
+    const id = randomUUID();
+    for (const r of records) this.outstanding.set(r.seq, id);
+    this.dispatching += 1;
+    const limiter = this.limiter;
+    const acquired = limiter ? limiter.acquire(1) : Promise.resolve(undefined);
+    acquired
+      .then((permit) => {
+        this.dispatching -= 1;
+        const deliver = this.deliver;
+        if (!deliver || this.closed || records.some((r) => this.outstanding.get(r.seq) !== id)) {
+          permit?.release();
+          for (const r of records) if (this.outstanding.get(r.seq) === id) this.outstanding.delete(r.seq);
+          this.schedulePump();
+          return;
+        }
+        const attempt = Math.max(...records.map((r) => r.attempts)) + 1;
+        const token: DeliveryToken = { queue: this.id, id, seqs: records.map((r) => r.seq), lane: lane.name, attempt };
+        const timer = setTimeout(() => this.timeout(id), this.settings.ackTimeoutMs);
+        timer.unref?.();
+        this.inFlight.set(id, { token, records, permit, timer, startedAt: this.clock.now() });
+        const messages = records.map((r) => decodeMessage(r.message));
+        deliver({ token, messages });
+      })
+      .catch((err: unknown) => {
+        this.dispatching -= 1;
+        for (const r of records) if (this.outstanding.get(r.seq) === id) this.outstanding.delete(r.seq);
+        if (!this.closed) this.emit('error', err);
+      });
+  }
+
+  private timeout(id: string): void {
+    const f = this.inFlight.get(id);
+    if (!f) return;
+    const err = new SyncError(`no outcome came back within ${this.settings.ackTimeoutMs} ms (is the outcome wired back into the node?)`, { class: 'transient', code: 'ACK_TIMEOUT', retryable: true, target: this.limiter?.target });
+    void this.settle(id, f.records.map(() => ({ ok: false, error: err }))).catch((e: unknown) => this.emit('error', e));
+  }
+
+  /** Hands in-flight records back to the buffer without counting an attempt (redeploy). */
+  private requeue(f: InFlight, _reason: undefined): void {
+    clearTimeout(f.timer);
+    f.permit?.release();
+    this.inFlight.delete(f.token.id);
+    for (const r of f.records) if (this.outstanding.get(r.seq) === f.token.id) this.outstanding.delete(r.seq);
+  }
+
+  /** Whether a delivery is still awaited. */
+  isAwaiting(token: Pick<DeliveryToken, 'id'>): boolean {
+    return this.inFlight.has(token.id);
+  }
+
+  /**
+   * Settles a delivery: one outcome per record (a batch carries one per message). Success removes the record;
+   * a throttle answer pauses the target and keeps it without counting an attempt; a retryable failure waits
+   * and tries again up to `maximumRedeliveries`; anything else goes to the dead-letter queue.
+   */
+  async settle(id: string, outcomes: Outcome[]): Promise<void> {
+    const f = this.inFlight.get(id);
+    if (!f) return;
+    clearTimeout(f.timer);
+    this.inFlight.delete(id);
+    f.permit?.release();
+    const now = this.clock.now();
+    const ops: WriteOp[] = [];
+    const durableOps: WriteOp[] = [];
+    const events: Array<() => void> = [];
+    let throttlePause: number | undefined;
+    f.records.forEach((record, i) => {
+      const outcome = outcomes[i] ?? outcomes[outcomes.length - 1] ?? { ok: false, error: new SyncError('no outcome for this message in the batch result', { class: 'transient', code: 'MISSING_OUTCOME', retryable: true }) };
+      const lane = this.lanes.get(record.lane) as Lane;
+      if (outcome.ok) {
+        ops.push({ type: 'del', key: this.recordKey(record) });
+        this.removeFromBuffer(lane, record.seq);
+        lane.depth -= 1;
+        this.counters.delivered += 1;
+        events.push(() => this.emit('delivered', { record, result: outcome.result }));
+        return;
+      }
+      const err = outcome.error;
+      const cls: ErrorClass = err.syncwright.class;
+      if (cls === 'rate-limit') {
+        const pause = this.limiter ? this.limiter.throttled(err.syncwright.retryAfterMs) : (err.syncwright.retryAfterMs ?? this.settings.redeliveryDelayMs);
+        throttlePause = pause;
+        const updated: QueueRecord = { ...record, throttled: (record.throttled ?? 0) + 1, lastError: errorSummary(err) };
+        if (!this.limiter) updated.notBefore = now + pause;
+        this.replaceInBuffer(lane, updated);
+        ops.push({ type: 'put', key: this.recordKey(updated), value: updated });
+        this.counters.throttled += 1;
+        events.push(() => this.emit('throttled', { record: updated, error: err, pauseMs: pause }));
+        return;
+      }
+      const retryable = err.syncwright.retryable && this.settings.retryableClasses.includes(cls);
+      const attempts = record.attempts + 1;
+      if (retryable && attempts <= this.settings.maximumRedeliveries) {
+        const delay = this.redeliveryDelay(attempts);
+        const updated: QueueRecord = { ...record, attempts, notBefore: now + delay, lastError: errorSummary(err) };
+        this.replaceInBuffer(lane, updated);
+        ops.push({ type: 'put', key: this.recordKey(updated), value: updated });
+        this.counters.retried += 1;
+        events.push(() => this.emit('retry', { record: updated, error: err, delayMs: delay }));
+        return;
+      }
+      const entry: DeadLetter = {
+        id: newDeadLetterId(now),
+        queue: this.id,
+        lane: record.lane,
+        message: record.message,
+        error: errorSummary(err),
+        reason: retryable ? 'retries-exhausted' : 'not-retryable',
+        attempts,
+        enqueuedAt: new Date(record.enqueuedAt).toISOString(),
+        deadAt: new Date(now).toISOString(),
+      };
+      if (record.correlationId !== undefined) entry.correlationId = record.correlationId;
+      if (record.businessKey !== undefined) entry.businessKey = record.businessKey;
+      durableOps.push({ type: 'del', key: this.recordKey(record) }, this.deadLetters.putOp(entry));
+      this.removeFromBuffer(lane, record.seq);
+      lane.depth -= 1;
+      this.counters.deadLettered += 1;
+      events.push(() => this.emit('dead-letter', { entry }));
+    });
+    for (const r of f.records) if (this.outstanding.get(r.seq) === id) this.outstanding.delete(r.seq);
+    if (outcomes.some((o) => o.ok) && throttlePause === undefined) this.limiter?.succeeded();
+    // A move to the dead-letter queue is durable; everything else may be redone after a crash.
+    await Promise.all([ops.length > 0 ? this.store.write(ops, 'lazy') : undefined, durableOps.length > 0 ? this.store.write(durableOps, 'durable') : undefined]);
+    for (const e of events) e();
+    this.emit('state', this.stats());
+    this.schedulePump();
+  }
+
+  /** Settles by record (a late success for a delivery that timed out still counts). */
+  async settleLate(token: DeliveryToken, outcomes: Outcome[]): Promise<boolean> {
+    if (this.inFlight.has(token.id)) {
+      await this.settle(token.id, outcomes);
+      return true;
+    }
+    if (!outcomes.every((o) => o.ok)) return false;
+    // A success for a delivery we already gave up on: the message did arrive. Remove it unless it is out again.
+    let removed = false;
+    for (const seq of token.seqs) {
+      if (this.outstanding.has(seq)) continue;
+      for (const lane of this.lanes.values()) {
+        const r = lane.buffer.find((x) => x.seq === seq);
+        if (!r) continue;
+        this.removeFromBuffer(lane, seq);
+        lane.depth -= 1;
+        this.counters.delivered += 1;
+        await this.store.write([{ type: 'del', key: this.recordKey(r) }], 'lazy');
+        this.emit('delivered', { record: r, result: undefined });
+        removed = true;
+      }
+    }
+    this.schedulePump();
+    return removed;
+  }
+
+  private redeliveryDelay(attempt: number): number {
+    const base = Math.min(this.settings.maximumRedeliveryDelayMs, this.settings.redeliveryDelayMs * this.settings.backOffMultiplier ** (attempt - 1));
+    return Math.round(base * (1 - this.settings.jitter * this.random()));
+  }
+
+  private removeFromBuffer(lane: Lane, seq: number): void {
+    const i = lane.buffer.findIndex((r) => r.seq === seq);
+    if (i >= 0) lane.buffer.splice(i, 1);
+  }
+
+  private replaceInBuffer(lane: Lane, record: QueueRecord): void {
+    const i = lane.buffer.findIndex((r) => r.seq === record.seq);
+    if (i >= 0) lane.buffer[i] = record;
+  }
+
+  stats(): QueueStats {
+    let depth = 0;
+    let waitingRetry = 0;
+    let oldest: number | undefined;
+    const now = this.clock.now();
+    const lanes = [...this.lanes.values()].map((l) => {
+      depth += l.depth;
+      for (const r of l.buffer) if (r.notBefore !== undefined && r.notBefore > now) waitingRetry += 1;
+      const first = l.buffer[0];
+      if (first && (oldest === undefined || first.enqueuedAt < oldest)) oldest = first.enqueuedAt;
+      return { name: l.name, depth: l.depth, buffered: l.buffer.length };
+    });
+    const s: QueueStats = { queue: this.id, depth, lanes, inFlight: this.inFlight.size, waitingRetry, ...this.counters, attached: this.isAttached };
+    if (oldest !== undefined) s.oldestEnqueuedAt = oldest;
+    return s;
+  }
+
+  /** Every stored record (for tests and the admin API), in seq order per lane. */
+  async records(limit = 1000): Promise<QueueRecord[]> {
+    await this.store.flush();
+    const out: QueueRecord[] = [];
+    for await (const [, v] of this.store.scan<QueueRecord>({ gte: this.prefix, lt: prefixEnd(this.prefix), limit })) out.push(v);
+    return out;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.detach();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const f of this.inFlight.values()) {
+      clearTimeout(f.timer);
+      f.permit?.release();
+    }
+    this.inFlight.clear();
+    this.removeAllListeners();
+    return Promise.resolve();
+  }
+}

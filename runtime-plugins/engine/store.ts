@@ -1,0 +1,166 @@
+// Storage behind one interface. The engine's parts (ledger, queues, dead letters, journal, saga log) see only
+// ordered keys with JSON values, atomic batches, range scans and two durabilities. LevelDB is the default; a
+// PostgreSQL implementation of the same interface can replace it without any part above knowing.
+
+export type WriteOp = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
+
+/**
+ * `durable`: fsync'd before the promise resolves (what acknowledges a message).
+ * `lazy`: written in order with everything else, survives a process crash (kill -9) but may be lost with the
+ * machine; for state that can be rebuilt or redone (claims, acks, journal).
+ */
+export type Durability = 'durable' | 'lazy';
+
+export interface ScanRange {
+  gte?: string;
+  gt?: string;
+  lt?: string;
+  lte?: string;
+  limit?: number;
+  reverse?: boolean;
+}
+
+export interface StoreStats {
+  kind: string;
+  flushes: number;
+  opsWritten: number;
+  syncedFlushes: number;
+  pendingOps: number;
+}
+
+export interface Store {
+  readonly kind: string;
+  get<T>(key: string): Promise<T | undefined>;
+  getMany<T>(keys: string[]): Promise<Array<T | undefined>>;
+  /** Atomic: every op of one call is applied together, in call order relative to every other call. */
+  write(ops: WriteOp[], durability: Durability): Promise<void>;
+  /** Entries in key order. Reflects every write whose promise has resolved. */
+  scan<T>(range: ScanRange): AsyncIterable<[string, T]>;
+  scanKeys(range: ScanRange): AsyncIterable<string>;
+  /** Resolves once every write submitted so far is applied. */
+  flush(): Promise<void>;
+  stats(): StoreStats;
+  close(): Promise<void>;
+}
+
+/** The end of a prefix range: every key that starts with `prefix` is `>= prefix` and `< prefixEnd(prefix)`. */
+export function prefixEnd(prefix: string): string {
+  return `${prefix}\uffff`;
+}
+
+/** Fixed-width decimal, so numbers sort as strings. */
+export function pad(n: number, width = 16): string {
+  return String(Math.max(0, Math.floor(n))).padStart(width, '0');
+}
+
+interface Pending {
+  ops: WriteOp[];
+  durable: boolean;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit: writes queue up while a flush is in progress and go to disk together in one batch, fsync'd
+ * when any of them asked for durability. One fsync is shared by every message accepted meanwhile, so
+ * durability costs a few milliseconds of latency, not a disk flush per message.
+ */
+export abstract class GroupCommitStore implements Store {
+  abstract readonly kind: string;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  /** Values written but not yet applied, so reads see their own writes. */
+  protected readonly overlay = new Map<string, { deleted: boolean; value: unknown; count: number }>();
+  private counters = { flushes: 0, opsWritten: 0, syncedFlushes: 0 };
+  protected closed = false;
+  constructor(private readonly maxBatchOps = 10_000) {}
+
+  protected abstract applyBatch(ops: WriteOp[], sync: boolean): Promise<void>;
+  protected abstract readOne(key: string): Promise<unknown>;
+  protected abstract readMany(keys: string[]): Promise<unknown[]>;
+  abstract scan<T>(range: ScanRange): AsyncIterable<[string, T]>;
+  abstract scanKeys(range: ScanRange): AsyncIterable<string>;
+  protected abstract closeBackend(): Promise<void>;
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const o = this.overlay.get(key);
+    if (o) return o.deleted ? undefined : (o.value as T);
+    return (await this.readOne(key)) as T | undefined;
+  }
+
+  async getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
+    const out = (await this.readMany(keys)) as Array<T | undefined>;
+    keys.forEach((k, i) => {
+      const o = this.overlay.get(k);
+      if (o) out[i] = o.deleted ? undefined : (o.value as T);
+    });
+    return out;
+  }
+
+  write(ops: WriteOp[], durability: Durability): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (ops.length === 0) return Promise.resolve();
+    for (const op of ops) {
+      const o = this.overlay.get(op.key);
+      const entry = { deleted: op.type === 'del', value: op.type === 'put' ? op.value : undefined, count: (o?.count ?? 0) + 1 };
+      this.overlay.set(op.key, entry);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ops, durable: durability === 'durable', resolve, reject });
+      if (!this.flushing) this.flushing = this.drain();
+    });
+  }
+
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch: Pending[] = [];
+        let n = 0;
+        while (this.queue.length > 0 && (n === 0 || n + (this.queue[0]).ops.length <= this.maxBatchOps)) {
+          const p = this.queue.shift() as Pending;
+          batch.push(p);
+          n += p.ops.length;
+        }
+        const ops = batch.flatMap((p) => p.ops);
+        const sync = batch.some((p) => p.durable);
+        try {
+          await this.applyBatch(ops, sync);
+          this.counters.flushes += 1;
+          this.counters.opsWritten += ops.length;
+          if (sync) this.counters.syncedFlushes += 1;
+          this.settleOverlay(ops);
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          this.settleOverlay(ops);
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private settleOverlay(ops: WriteOp[]): void {
+    for (const op of ops) {
+      const o = this.overlay.get(op.key);
+      if (!o) continue;
+      o.count -= 1;
+      if (o.count <= 0) this.overlay.delete(op.key);
+    }
+  }
+
+  stats(): StoreStats {
+    return { kind: this.kind, ...this.counters, pendingOps: this.queue.reduce((n, p) => n + p.ops.length, 0) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.closeBackend();
+  }
+}

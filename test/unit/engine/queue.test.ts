@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeadLetterStore } from '../../../runtime-plugins/engine/dead-letters.js';
+import { LevelStore } from '../../../runtime-plugins/engine/level-store.js';
+import { TargetLimiter } from '../../../runtime-plugins/engine/limiter.js';
+import { MemoryStore } from '../../../runtime-plugins/engine/memory-store.js';
+import { DeliveryQueue, type OutgoingDelivery, type QueueSettingsInput } from '../../../runtime-plugins/engine/queue.js';
+import type { Store } from '../../../runtime-plugins/engine/store.js';
+import { SyncError } from '../../../runtime-plugins/sync-error.js';
+
+const clock = { now: () => Date.now() };
+const transient = (code = 'HTTP_503') => new SyncError('unavailable', { class: 'transient', code, retryable: true, status: 503 });
+
+function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (cond()) return resolve();
+      if (Date.now() > deadline) return reject(new Error('condition not met in time'));
+      setTimeout(tick, 2);
+    };
+    tick();
+  });
+}
+
+function makeQueue(store: Store, settings: QueueSettingsInput = {}, id = 'q1') {
+  return new DeliveryQueue(id, { redeliveryDelayMs: 5, jitter: 0, ackTimeoutMs: 5000, ...settings }, store, new DeadLetterStore(store), clock, () => 0.5);
+}
+
+describe('delivery queue', () => {
+  let store: MemoryStore;
+  beforeEach(() => {
+    store = new MemoryStore();
+  });
+
+  it('stores a message before acknowledging it, delivers it, and removes it only on success', async () => {
+    const q = makeQueue(store);
+    const out: OutgoingDelivery[] = [];
+    await q.enqueue({ payload: { a: 1 }, topic: 't' }, { key: 'k1' });
+    assert.equal((await q.records()).length, 1, 'in the store before delivery');
+    q.attach((d) => out.push(d));
+    await until(() => out.length === 1);
+    assert.deepEqual(out[0]?.messages[0], { payload: { a: 1 }, topic: 't' });
+    assert.equal((await q.records()).length, 1, 'still stored while unacknowledged');
+    await q.settle(out[0]?.token.id, [{ ok: true }]);
+    assert.equal((await q.records()).length, 0);
+    assert.equal(q.stats().delivered, 1);
+  });
+
+  it('retries a transient failure with backoff, then moves it to the dead-letter queue with the reason', async () => {
+    const q = makeQueue(store, { maximumRedeliveries: 2 });
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    await q.enqueue({ payload: 'x' }, { correlationId: 'c1', businessKey: 'acct:1' });
+    for (let i = 1; i <= 3; i++) {
+      await until(() => out.length === i);
+      assert.equal(out[i - 1]?.token.attempt, i);
+      await q.settle(out[i - 1]?.token.id, [{ ok: false, error: transient() }]);
+    }
+    const dlq = await new DeadLetterStore(store).list();
+    assert.equal(dlq.length, 1);
+    assert.equal(dlq[0]?.reason, 'retries-exhausted');
+    assert.equal(dlq[0]?.attempts, 3);
+    assert.equal(dlq[0]?.error.class, 'transient');
+    assert.equal(dlq[0]?.correlationId, 'c1');
+    assert.match(dlq[0]?.message ?? '', /"payload":"x"/);
+    assert.equal((await q.records()).length, 0);
+  });
+
+  it('sends an error that cannot be retried straight to the dead-letter queue', async () => {
+    const q = makeQueue(store);
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    await q.enqueue({ payload: 1 });
+    await until(() => out.length === 1);
+    await q.settle(out[0]?.token.id, [{ ok: false, error: new SyncError('bad', { class: 'data', code: 'INVALID_FIELD', retryable: false }) }]);
+    const dlq = await new DeadLetterStore(store).list();
+    assert.equal(dlq[0]?.reason, 'not-retryable');
+    assert.equal(dlq[0]?.attempts, 1);
+  });
+
+  it('treats a throttle answer as a pause, not a failed attempt', async () => {
+    const limiter = new TargetLimiter('t', { backoffInitialMs: 20, backoffJitter: 0 }, clock);
+    const q = makeQueue(store, { maximumRedeliveries: 0 });
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d), limiter);
+    await q.enqueue({ payload: 1 });
+    for (let i = 1; i <= 4; i++) {
+      await until(() => out.length === i);
+      await q.settle(out[i - 1]?.token.id, [{ ok: false, error: new SyncError('429', { class: 'rate-limit', code: 'HTTP_429', retryable: true, retryAfterMs: 10 }) }]);
+    }
+    await until(() => out.length === 5);
+    assert.equal(out[4]?.token.attempt, 1, 'no attempt counted');
+    await q.settle(out[4]?.token.id, [{ ok: true }]);
+    assert.equal(await new DeadLetterStore(store).count(), 0);
+    assert.equal(q.stats().throttled, 4);
+    await limiter.close();
+  });
+
+  it('never delivers two messages with one business key out of order, while other keys go on', async () => {
+    const q = makeQueue(store, { maxInFlight: 10 });
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    await q.enqueue({ payload: 'a1' }, { key: 'A' });
+    await q.enqueue({ payload: 'a2' }, { key: 'A' });
+    await q.enqueue({ payload: 'b1' }, { key: 'B' });
+    await until(() => out.length === 2);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(out.map((d) => d.messages[0]?.['payload']), ['a1', 'b1'], 'a2 waits for a1');
+    await q.settle(out[0]?.token.id, [{ ok: false, error: transient() }]);
+    await until(() => out.length === 3);
+    assert.equal(out[2]?.messages[0]?.['payload'], 'a1', 'a1 is retried before a2');
+    await q.settle(out[2]?.token.id, [{ ok: true }]);
+    await until(() => out.length === 4);
+    assert.equal(out[3]?.messages[0]?.['payload'], 'a2');
+  });
+
+  it('shares deliveries among lanes by weight, so a burst on one lane cannot starve another', async () => {
+    const q = makeQueue(store, { maxInFlight: 1, lanes: [{ name: 'invoices', weight: 1 }, { name: 'customers', weight: 3 }], orderByKey: false });
+    for (let i = 0; i < 200; i++) await q.enqueue({ payload: i }, { lane: 'invoices' });
+    for (let i = 0; i < 20; i++) await q.enqueue({ payload: i }, { lane: 'customers' });
+    const lanes: string[] = [];
+    q.attach((d) => {
+      lanes.push(d.token.lane);
+      setImmediate(() => void q.settle(d.token.id, [{ ok: true }]));
+    });
+    await until(() => lanes.length >= 40);
+    const customers = lanes.slice(0, 40).filter((l) => l === 'customers').length;
+    assert.ok(customers >= 20 && customers <= 30, `customers got ${customers} of the first 40 deliveries`);
+  });
+
+  it('delivers up to batchSize messages in one delivery and settles each by its own outcome', async () => {
+    const q = makeQueue(store, { batchSize: 200, maxInFlight: 1, orderByKey: true });
+    for (let i = 0; i < 450; i++) await q.enqueue({ payload: i }, { key: `k${i}` });
+    const sizes: number[] = [];
+    q.attach((d) => {
+      sizes.push(d.messages.length);
+      const outcomes = d.messages.map((m) => (m['payload'] === 7 ? { ok: false as const, error: new SyncError('dup', { class: 'data', code: 'DUPLICATE_VALUE', retryable: false }) } : { ok: true as const }));
+      setImmediate(() => void q.settle(d.token.id, outcomes));
+    });
+    await until(() => q.stats().depth === 0);
+    assert.deepEqual(sizes, [200, 200, 50]);
+    const dlq = await new DeadLetterStore(store).list();
+    assert.equal(dlq.length, 1);
+    assert.equal(dlq[0]?.error.code, 'DUPLICATE_VALUE');
+  });
+
+  it('redelivers a delivery whose outcome never came back (acknowledgement timeout)', async () => {
+    const q = makeQueue(store, { ackTimeoutMs: 30 });
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    await q.enqueue({ payload: 1 });
+    await until(() => out.length === 2);
+    assert.equal(out[1]?.token.attempt, 2);
+    // A late success for the first delivery still counts.
+    assert.equal(await q.settleLate(out[0]?.token, [{ ok: true }]), false, 'the record is out again');
+    await q.settle(out[1]?.token.id, [{ ok: true }]);
+    assert.equal(q.stats().depth, 0);
+  });
+
+  it('refuses what it cannot store with a clear error and keeps nothing', async () => {
+    const q = makeQueue(store, { maxMessageBytes: 2048 });
+    const circular: Record<string, unknown> = { payload: {} };
+    (circular['payload'] as Record<string, unknown>)['self'] = circular['payload'];
+    await assert.rejects(q.enqueue(circular), /msg\.payload\.self is a circular reference/);
+    await assert.rejects(q.enqueue({ payload: () => 1 }), /msg\.payload is a function/);
+    await assert.rejects(q.enqueue({ payload: 'x'.repeat(5000) }), /too large to store/);
+    await assert.rejects(q.enqueue({ payload: 1 }, { lane: 'nope' }), /unknown lane "nope"/);
+    assert.equal((await q.records()).length, 0);
+  });
+
+  it('keeps Buffers and drops the live req/res of http-in messages', async () => {
+    const q = makeQueue(store);
+    const out: OutgoingDelivery[] = [];
+    await q.enqueue({ payload: Buffer.from('héllo'), req: { socket: {} }, res: {} });
+    q.attach((d) => out.push(d));
+    await until(() => out.length === 1);
+    const m = out[0]?.messages[0];
+    assert.ok(Buffer.isBuffer(m['payload']));
+    assert.equal((m['payload']).toString(), 'héllo');
+    assert.equal(m['req'], undefined);
+  });
+});
+
+describe('delivery queue on LevelDB', () => {
+  it('recovers every unacknowledged message after a restart, and pages through a large backlog', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-queue-'));
+    try {
+      let store = await LevelStore.open(dir);
+      let q = makeQueue(store, { windowSize: 64, maxInFlight: 50, orderByKey: false });
+      for (let i = 0; i < 1000; i++) await q.enqueue({ payload: i });
+      const first: OutgoingDelivery[] = [];
+      q.attach((d) => first.push(d));
+      await until(() => first.length === 50);
+      // settle 10, then "crash": the other 40 in flight were never acknowledged
+      for (const d of first.slice(0, 10)) await q.settle(d.token.id, [{ ok: true }]);
+      await q.close();
+      await store.close();
+      store = await LevelStore.open(dir);
+      q = makeQueue(store, { windowSize: 64, maxInFlight: 50, orderByKey: false });
+      await q.ready;
+      assert.equal(q.stats().depth, 990);
+      const seen = new Set<number>();
+      q.attach((d) => {
+        for (const m of d.messages) seen.add(m['payload'] as number);
+        setImmediate(() => void q.settle(d.token.id, [{ ok: true }]));
+      });
+      await until(() => q.stats().depth === 0, 20_000);
+      assert.equal(seen.size, 990);
+      for (let i = 10; i < 1000; i++) assert.ok(seen.has(i), `message ${i} delivered`);
+      await q.close();
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LevelStore } from '../../../runtime-plugins/engine/level-store.js';
+import { MemoryStore } from '../../../runtime-plugins/engine/memory-store.js';
+import type { Store } from '../../../runtime-plugins/engine/store.js';
+
+const kinds: Array<[string, () => Promise<{ store: Store; cleanup: () => void }>]> = [
+  ['memory', () => Promise.resolve({ store: new MemoryStore(), cleanup: () => undefined })],
+  [
+    'leveldb',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sw-store-'));
+      return { store: await LevelStore.open(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+];
+
+for (const [kind, make] of kinds) {
+  describe(`${kind} store`, () => {
+    let store: Store;
+    let cleanup: () => void;
+    beforeEach(async () => {
+      ({ store, cleanup } = await make());
+    });
+    afterEach(async () => {
+      await store.close();
+      cleanup();
+    });
+
+    it('reads its own writes before they are flushed, and scans in key order', async () => {
+      const w = store.write([{ type: 'put', key: 'b', value: { n: 2 } }, { type: 'put', key: 'a', value: { n: 1 } }, { type: 'put', key: 'c', value: 3 }], 'lazy');
+      assert.deepEqual(await store.get('b'), { n: 2 });
+      await w;
+      const keys: string[] = [];
+      for await (const [k] of store.scan({ gte: 'a', lt: 'c' })) keys.push(k);
+      assert.deepEqual(keys, ['a', 'b']);
+      const rev: string[] = [];
+      for await (const k of store.scanKeys({ gte: 'a', lte: 'c', reverse: true, limit: 2 })) rev.push(k);
+      assert.deepEqual(rev, ['c', 'b']);
+      await store.write([{ type: 'del', key: 'a' }], 'durable');
+      assert.equal(await store.get('a'), undefined);
+      assert.deepEqual(await store.getMany(['a', 'b', 'zz']), [undefined, { n: 2 }, undefined]);
+    });
+
+    it('shares one synced flush among writes that arrive while a flush is in progress (group commit)', async () => {
+      await Promise.all(Array.from({ length: 500 }, (_, i) => store.write([{ type: 'put', key: `k${i}`, value: i }], 'durable')));
+      const s = store.stats();
+      assert.equal(s.opsWritten, 500);
+      assert.ok(s.syncedFlushes < 100, `${s.syncedFlushes} synced flushes for 500 writes`);
+    });
+  });
+}
+
+describe('leveldb store on disk', () => {
+  it('keeps what was written across a reopen, and refuses a second opener with a clear message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-store-'));
+    try {
+      const a = await LevelStore.open(dir);
+      await a.write([{ type: 'put', key: 'x', value: { kept: true } }], 'durable');
+      await assert.rejects(LevelStore.open(dir), /in use by another process/);
+      await a.close();
+      const b = await LevelStore.open(dir);
+      assert.deepEqual(await b.get('x'), { kept: true });
+      await b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
