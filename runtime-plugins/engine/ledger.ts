@@ -3,6 +3,7 @@
 // retention. Entries are cached in memory; writes are lazy (a claim lost with the machine only lets the
 // message run again, and every side effect downstream is keyed).
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { pad, prefixEnd, type Store, type WriteOp } from './store.js';
@@ -43,7 +44,8 @@ export interface ClaimOptions {
 const ENTRY = 'idem/e/';
 const EXPIRY = 'idem/x/';
 
-export class IdempotencyLedger {
+/** Emits `changed` ({scope, key, entry}) whenever an entry is claimed, completed, released or removed. */
+export class IdempotencyLedger extends EventEmitter {
   private readonly cache = new Map<string, LedgerEntry | null>();
   private readonly mutex = new KeyedMutex();
   constructor(
@@ -51,7 +53,10 @@ export class IdempotencyLedger {
     private readonly clock: Clock,
     private readonly onWriteError: (err: unknown) => void,
     private readonly cacheSize = 100_000,
-  ) {}
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
 
   private id(scope: string, key: string): string {
     return `${scope}\u0000${key}`;
@@ -99,6 +104,7 @@ export class IdempotencyLedger {
     }
     this.remember(this.id(scope, key), next ?? null);
     this.store.write(ops, 'lazy').catch(this.onWriteError);
+    this.emit('changed', { scope, key, entry: next });
   }
 
   claim(scope: string, key: string, opts: ClaimOptions): Promise<ClaimOutcome> {

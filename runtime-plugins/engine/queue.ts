@@ -58,6 +58,8 @@ export interface DeliveryToken {
   seqs: number[];
   lane: string;
   attempt: number;
+  /** The limiter that granted this delivery its slot (a connector using the same one does not ask again). */
+  target?: string;
 }
 
 export interface OutgoingDelivery {
@@ -392,6 +394,7 @@ export class DeliveryQueue extends EventEmitter {
         }
         const attempt = Math.max(...records.map((r) => r.attempts)) + 1;
         const token: DeliveryToken = { queue: this.id, id, seqs: records.map((r) => r.seq), lane: lane.name, attempt };
+        if (limiter) token.target = limiter.target;
         const timer = setTimeout(() => this.timeout(id), this.settings.ackTimeoutMs);
         timer.unref?.();
         this.inFlight.set(id, { token, records, permit, timer, startedAt: this.clock.now() });
