@@ -16,3 +16,13 @@ export function useHelper(): typeof helper {
   });
   return helper;
 }
+
+type TestFlow = Parameters<typeof helper.load>[1];
+
+/**
+ * A flow for helper.load: nodes on a tab (`z`) get a position, without which Node-RED would take them for
+ * config nodes of that tab.
+ */
+export function testFlow(nodes: Array<Record<string, unknown>>): TestFlow {
+  return nodes.map((n) => (n['z'] !== undefined && n['type'] !== 'tab' && n['x'] === undefined ? { x: 100, y: 100, ...n } : n)) as unknown as TestFlow;
+}
