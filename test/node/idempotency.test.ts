@@ -35,7 +35,7 @@ describe('syncwright-idempotency node', () => {
     for (const id of ['first', 'dup', 'inflight', 'conflict', 'caught', 'out']) {
       got[id] = [];
       try {
-        helper.getNode(id).on('input', (m: Msg) => (got[id] as Msg[]).push(m));
+        helper.getNode(id).on('input', (m: Msg) => (got[id]).push(m));
       } catch {
         // node not in this flow
       }
@@ -47,14 +47,14 @@ describe('syncwright-idempotency node', () => {
     const node = await load();
     node.receive({ payload: { n: 1 }, sync: env('opp:1') });
     await until(() => got['first']?.length === 1);
-    const first = got['first']?.[0] as Msg;
+    const first = got['first']?.[0];
     assert.equal(first.idempotency?.['status'], 'first');
     assert.equal(first.sync?.['idempotencyKey'], 'opp:1');
     // the outcome comes back with the ids the transaction created
     node.receive({ ...first, sync: { ...first.sync, results: { netsuiteCustomer: '1001', kantataWorkspace: '40002' } } });
     node.receive({ payload: { n: 1 }, sync: env('opp:1', 'c-repeat') });
     await until(() => got['dup']?.length === 1);
-    const dup = got['dup']?.[0] as Msg;
+    const dup = got['dup']?.[0];
     assert.deepEqual(dup.idempotency?.['result'], { netsuiteCustomer: '1001', kantataWorkspace: '40002' });
     assert.deepEqual(dup.sync?.['results'], { netsuiteCustomer: '1001', kantataWorkspace: '40002' });
     assert.equal(dup.sync?.['correlationId'], 'c-repeat');
@@ -68,7 +68,7 @@ describe('syncwright-idempotency node', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(got['first']?.length, 1, 'never runs twice at once');
     assert.equal(got['inflight']?.length, 0, 'held, not routed');
-    node.receive({ ...(got['first']?.[0] as Msg), error: { message: 'NetSuite said no' } });
+    node.receive({ ...(got['first']?.[0]), error: { message: 'NetSuite said no' } });
     await until(() => got['first']?.length === 2);
     assert.equal(got['first']?.[1]?.sync?.['correlationId'], 'c2');
   });
@@ -85,7 +85,7 @@ describe('syncwright-idempotency node', () => {
     let node = await load();
     node.receive({ payload: { amount: '100' }, sync: env('k') });
     await until(() => got['first']?.length === 1);
-    node.receive({ ...(got['first']?.[0] as Msg) });
+    node.receive({ ...(got['first']?.[0]) });
     node.receive({ payload: { amount: '999' }, sync: env('k') });
     await until(() => got['conflict']?.length === 1);
     await helper.unload();
@@ -102,7 +102,7 @@ describe('syncwright-idempotency node', () => {
     ]);
     node.receive({ payload: 1, sync: env('acct:7') });
     await until(() => got['out']?.length === 1);
-    const delivery = got['out']?.[0] as Msg;
+    const delivery = got['out']?.[0];
     helper.getNode('sf').receive({ ...delivery, sync: { ...delivery.sync, results: { id: 'X1' } } });
     node.receive({ payload: 1, sync: env('acct:7', 'again') });
     await until(() => got['dup']?.length === 1);

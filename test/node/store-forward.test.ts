@@ -38,7 +38,7 @@ describe('syncwright-store-forward node', () => {
     const done = collector(helper, 'done');
     helper.getNode('sf').receive({ payload: { name: 'ACME' }, sync: { correlationId: 'c1', businessKey: 'acct:1', occurredAt: '2026-01-01T00:00:00Z' } });
     await until(() => out.length === 1);
-    const delivery = out[0] as Msg;
+    const delivery = out[0];
     assert.deepEqual(delivery.payload, { name: 'ACME' });
     assert.equal((delivery.sync?.['delivery'] as { queue: string }).queue, 'q-test');
     assert.equal(delivery.sync?.['attempt'], 1);
@@ -147,7 +147,7 @@ describe('syncwright-store-forward node', () => {
   it('delivers a backlog in batches and settles each message by its own result', async () => {
     await helper.load(nodes, testFlow([...base, sf({ batchSize: '200', maxInFlight: '1' })]));
     const out = collector(helper, 'out');
-    const sfNode = helper.getNode('sf') as Node;
+    const sfNode = helper.getNode('sf');
     const accepted = 250;
     for (let i = 0; i < accepted; i++) sfNode.receive({ payload: { n: i }, sync: { correlationId: `c${i}`, businessKey: `k${i}`, occurredAt: '2026-01-01T00:00:00Z' } });
     await until(() => out.length >= 1);
