@@ -84,9 +84,13 @@ export function currencyBaseUnit(code: string): number {
   return ZERO_DECIMAL.has(code) ? 1 : 100;
 }
 
-/** Cents as Kantata's formatted money string, e.g. 1250000 → "12,500.00". */
+/** Cents as Kantata's formatted money string, e.g. 1250000 → "12,500.00". Hand-rolled: toLocaleString
+ *  was a fifth of the CPU of a workspace read. */
 export function formatMoney(cents: number, currency: string): string {
   const unit = currencyBaseUnit(currency);
-  const digits = unit === 1 ? 0 : 2;
-  return (cents / unit).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const negative = cents < 0;
+  const abs = Math.abs(Math.round(cents));
+  const whole = String(Math.floor(abs / unit)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const fraction = unit === 1 ? '' : `.${String(abs % unit).padStart(2, '0')}`;
+  return `${negative ? '-' : ''}${whole}${fraction}`;
 }
