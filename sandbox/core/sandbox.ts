@@ -193,6 +193,16 @@ export class SandboxServer {
     const key = `${type}:${externalKey ?? '(none)'}`;
     this.creates.set(key, (this.creates.get(key) ?? 0) + 1);
   }
+  /** Moves one create counted under `type:from` to `type:to`, for vendors that learn a record's business key
+   *  only after creating it (Kantata writes its external reference in a second call). */
+  rekeyCreate(type: string, from: string, to: string): void {
+    const fromKey = `${type}:${from}`;
+    const n = this.creates.get(fromKey) ?? 0;
+    if (n === 0) return;
+    if (n === 1) this.creates.delete(fromKey);
+    else this.creates.set(fromKey, n - 1);
+    this.countCreate(type, to);
+  }
   resetStats(): void {
     this.stats = SandboxServer.emptyStats();
     this.arrivals.reset();
