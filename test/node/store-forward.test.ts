@@ -1,7 +1,6 @@
 // nodes/store-forward and nodes/dead-letter through node-red-node-test-helper: the test plays the downstream
 // system, taking deliveries from a helper node and sending outcomes back into the store-forward node.
 import assert from 'node:assert/strict';
-import type { Node } from 'node-red';
 import deadLetterNode from '../../nodes/dead-letter/dead-letter.js';
 import storeForwardNode from '../../nodes/store-forward/store-forward.js';
 import targetNode from '../../nodes/target/target.js';
