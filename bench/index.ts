@@ -20,6 +20,7 @@ export interface Benchmark {
 }
 
 const benchmarks: Array<() => Promise<Benchmark>> = [
+  async () => (await import('./engine.js')).engineBenchmark,
   async () => (await import('./sandbox-kantata.js')).kantataSandboxBenchmark,
 ];
 

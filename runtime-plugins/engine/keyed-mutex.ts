@@ -17,6 +17,11 @@ export class KeyedMutex {
     return next;
   }
 
+  /** Whether work on `key` is queued or running. */
+  isBusy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   get size(): number {
     return this.tails.size;
   }

@@ -108,34 +108,42 @@ export class IdempotencyLedger extends EventEmitter {
   }
 
   claim(scope: string, key: string, opts: ClaimOptions): Promise<ClaimOutcome> {
-    return this.mutex.run(this.id(scope, key), async () => {
-      const now = this.clock.now();
-      const existing = await this.load(scope, key);
-      const fresh = (version: number): LedgerEntry => {
-        const e: LedgerEntry = { scope, key, state: 'claimed', claimId: randomUUID(), version, claimedAt: now, leaseUntil: now + opts.leaseMs, expiresAt: now + Math.max(opts.retentionMs, opts.leaseMs) };
-        if (opts.fingerprint !== undefined) e.fingerprint = opts.fingerprint;
-        if (opts.correlationId !== undefined) e.correlationId = opts.correlationId;
-        return e;
-      };
-      if (!existing || existing.expiresAt <= now) {
-        const entry = fresh(1);
-        this.persist(existing, entry, scope, key);
-        return { outcome: 'claimed', entry };
-      }
-      if (existing.state === 'claimed') {
-        if (existing.leaseUntil > now) return { outcome: 'in-flight', entry: existing };
-        // The holder crashed or gave up without releasing: its lease expired, the key is claimable again.
-        const entry = fresh(existing.version);
-        this.persist(existing, entry, scope, key);
-        return { outcome: 'claimed', entry };
-      }
-      const changed = opts.fingerprint !== undefined && existing.fingerprint !== undefined && opts.fingerprint !== existing.fingerprint;
-      if (!changed) return { outcome: 'duplicate', entry: existing };
-      if (opts.onFingerprintChange === 'conflict') return { outcome: 'conflict', entry: existing };
-      const entry = fresh(existing.version + 1);
+    const id = this.id(scope, key);
+    // Fast path: the entry is cached and nobody else is working on the key, so deciding synchronously is
+    // atomic (one thread) and costs no store read.
+    if (!this.mutex.isBusy(id)) {
+      const cached = this.cache.get(id);
+      if (cached !== undefined) return Promise.resolve(this.decide(scope, key, cached ?? undefined, opts));
+    }
+    return this.mutex.run(id, async () => this.decide(scope, key, await this.load(scope, key), opts));
+  }
+
+  private decide(scope: string, key: string, existing: LedgerEntry | undefined, opts: ClaimOptions): ClaimOutcome {
+    const now = this.clock.now();
+    const fresh = (version: number): LedgerEntry => {
+      const e: LedgerEntry = { scope, key, state: 'claimed', claimId: randomUUID(), version, claimedAt: now, leaseUntil: now + opts.leaseMs, expiresAt: now + Math.max(opts.retentionMs, opts.leaseMs) };
+      if (opts.fingerprint !== undefined) e.fingerprint = opts.fingerprint;
+      if (opts.correlationId !== undefined) e.correlationId = opts.correlationId;
+      return e;
+    };
+    if (!existing || existing.expiresAt <= now) {
+      const entry = fresh(1);
       this.persist(existing, entry, scope, key);
       return { outcome: 'claimed', entry };
-    });
+    }
+    if (existing.state === 'claimed') {
+      if (existing.leaseUntil > now) return { outcome: 'in-flight', entry: existing };
+      // The holder crashed or gave up without releasing: its lease expired, the key is claimable again.
+      const entry = fresh(existing.version);
+      this.persist(existing, entry, scope, key);
+      return { outcome: 'claimed', entry };
+    }
+    const changed = opts.fingerprint !== undefined && existing.fingerprint !== undefined && opts.fingerprint !== existing.fingerprint;
+    if (!changed) return { outcome: 'duplicate', entry: existing };
+    if (opts.onFingerprintChange === 'conflict') return { outcome: 'conflict', entry: existing };
+    const entry = fresh(existing.version + 1);
+    this.persist(existing, entry, scope, key);
+    return { outcome: 'claimed', entry };
   }
 
   /** Records the result of the run that holds `claimId`; false if the claim is no longer held. */
