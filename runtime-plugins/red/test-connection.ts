@@ -11,9 +11,10 @@ export interface ConnectionTestResult {
 
 /** `${VAR}` as the whole value reads the environment, as Node-RED does for node properties. */
 export function resolveEnv(value: unknown): string {
-  if (typeof value !== 'string') return value === undefined || value === null ? '' : String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value !== 'string') return '';
   const m = /^\$\{(\S+)\}$/.exec(value.trim());
-  return m ? (process.env[m[1] as string] ?? '') : value;
+  return m?.[1] !== undefined ? (process.env[m[1]] ?? '') : value;
 }
 
 type Fields = Record<string, string>;
