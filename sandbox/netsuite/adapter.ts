@@ -223,7 +223,7 @@ export class NetSuiteAdapter implements VendorAdapter {
     this.route('GET', '/async/v1/job/:job/task/:task/result', (req, ctx) => this.taskResult(req, ctx));
     this.route('GET', '/system/v1/governanceLimits', () => ({
       status: 200,
-      body: { accountConcurrencyLimit: this.options.concurrencyLimit, accountConcurrencyLimitType: 'ACCOUNT', integrationConcurrencyLimit: null },
+      body: { accountConcurrencyLimit: this.server?.getLimits().concurrency ?? this.options.concurrencyLimit, accountConcurrencyLimitType: 'ACCOUNT', integrationConcurrencyLimit: null },
     }));
   }
 

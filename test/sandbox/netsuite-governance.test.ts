@@ -1,6 +1,8 @@
 // The unpleasant parts through the NetSuite surface: account concurrency governance (both answers), every
 // injected fault kind, and asynchronous requests with idempotency keys.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import OAuth from 'oauth-1.0a';
 import { ManualClock } from '../../sandbox/core/clock.js';
 import { startNetSuiteSandbox, type NetSuiteSandbox, type NetSuiteSandboxOptions } from '../../sandbox/netsuite/index.js';
 
@@ -145,6 +147,24 @@ describe('NetSuite sandbox: governance, faults and async requests', () => {
       assert.equal((await call(sandbox, 'GET', '/record/v1/customer/200')).status, 401, 'the token stays expired');
       token = sandbox.issueAccessToken();
       assert.equal((await call(sandbox, 'GET', '/record/v1/customer/200')).status, 200);
+    });
+
+    it('refuses the one TBA request an expire-token fault picks; TBA tokens themselves do not expire', async () => {
+      const sandbox = await start();
+      const url = `${sandbox.restUrl}/record/v1/customer/200`;
+      const signed = (): string => {
+        const oauth = new OAuth({
+          consumer: { key: sandbox.demo.tba.consumerKey, secret: sandbox.demo.tba.consumerSecret },
+          realm: sandbox.demo.realm,
+          signature_method: 'HMAC-SHA256',
+          hash_function: (base, key) => createHmac('sha256', key).update(base).digest('base64'),
+        });
+        oauth.getTimeStamp = () => Math.floor(clock.now() / 1000);
+        return oauth.toHeader(oauth.authorize({ url, method: 'GET' }, { key: sandbox.demo.tba.tokenId, secret: sandbox.demo.tba.tokenSecret })).Authorization;
+      };
+      sandbox.server.addFault({ kind: 'expire-token', count: 1 });
+      assert.equal((await fetch(url, { headers: { authorization: signed() } })).status, 401);
+      assert.equal((await fetch(url, { headers: { authorization: signed() } })).status, 200);
     });
   });
 
