@@ -516,7 +516,7 @@ export function recordSchema(def: RecordTypeDef, metadataBase: string): Record<s
   return {
     $schema: 'https://json-schema.org/draft/2019-09/schema',
     $id: `${metadataBase}/${def.name}`,
-    'x-ns-filterable': Object.entries(def.fields).filter(([, f]) => f.kind !== 'ref' || f.refTypes !== undefined).map(([n]) => n),
+    'x-ns-filterable': Object.keys(def.fields),
     ...(def.readOnly ? { 'x-ns-read-only': true } : {}),
     ...schema,
   };

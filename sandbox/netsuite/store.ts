@@ -570,7 +570,12 @@ function mergeLines(existing: Line[], incoming: Line[]): Line[] {
   let next = out.reduce((m, l) => Math.max(m, typeof l['line'] === 'number' ? l['line'] : 0), 0) + 1;
   for (const line of incoming) {
     const at = typeof line['line'] === 'number' ? out.findIndex((l) => l['line'] === line['line']) : -1;
-    if (at >= 0) out[at] = { ...out[at], ...line };
+    if (at >= 0) {
+      const merged = { ...out[at], ...line };
+      // A new quantity or rate without an amount recomputes the amount, as the NetSuite UI and API do.
+      if ((line['quantity'] !== undefined || line['rate'] !== undefined) && line['amount'] === undefined) delete merged['amount'];
+      out[at] = merged;
+    }
     else out.push({ ...line, line: next++ });
   }
   return out;

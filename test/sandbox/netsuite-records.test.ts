@@ -204,6 +204,9 @@ describe('NetSuite sandbox: record API', () => {
     await call('PATCH', `/record/v1/salesOrder/${id}`, { item: { items: [{ line: 1, quantity: 3, amount: 450 }, { item: { id: '102' }, amount: 100 }] } });
     let lines = ((await call('GET', `/record/v1/salesOrder/${id}/item`)).body as Json)['items'] as Json[];
     assert.deepEqual(lines.map((l) => [l['line'], l['quantity'], l['amount']]), [[1, 3, 450], [2, 1, 100]]);
+    await call('PATCH', `/record/v1/salesOrder/${id}`, { item: { items: [{ line: 1, quantity: 4 }] } });
+    lines = ((await call('GET', `/record/v1/salesOrder/${id}/item`)).body as Json)['items'] as Json[];
+    assert.deepEqual(lines.map((l) => [l['line'], l['quantity'], l['amount']]), [[1, 4, 600], [2, 1, 100]], 'a new quantity recomputes the amount at the line rate');
     assert.equal((await call('PATCH', `/record/v1/salesOrder/${id}?replace=item`, { item: { items: [{ item: { id: '101' }, amount: 7 }] } })).status, 204);
     lines = ((await call('GET', `/record/v1/salesOrder/${id}/item`)).body as Json)['items'] as Json[];
     assert.deepEqual(lines.map((l) => [l['line'], l['amount']]), [[1, 7]]);

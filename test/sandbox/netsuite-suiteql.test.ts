@@ -1,5 +1,6 @@
 // SuiteQL on the NetSuite sandbox: the parser's subset, SuiteQL's result format, paging and errors.
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { ManualClock } from '../../sandbox/core/clock.js';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../../sandbox/netsuite/index.js';
 
@@ -78,6 +79,17 @@ describe('NetSuite sandbox: SuiteQL', () => {
     assert.deepEqual(await ids("SELECT id FROM customer WHERE (subsidiary = 3 OR companyname LIKE 'Zeta%') AND NOT (id IN (1001))"), ['201']);
     assert.deepEqual(await ids("SELECT id FROM customer WHERE id IN ('200', 201) ORDER BY 1 DESC"), ['201', '200'], 'ids compare as numbers, ORDER BY a position');
     assert.deepEqual(await ids("SELECT id FROM customer WHERE UPPER(companyname) = 'ZETA LABS'"), ['1001']);
+  });
+
+  it('finds any company name through a string literal escaped by doubling quotes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== ''), async (name) => {
+        const id = await createCustomer(name);
+        const found = await ids(`SELECT id FROM customer WHERE companyname = '${name.replace(/'/g, "''")}' AND id = ${id}`);
+        assert.deepEqual(found, [id]);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('finds what changed since a cursor with TO_TIMESTAMP on lastmodifieddate, in modification order', async () => {
