@@ -211,7 +211,8 @@ class Parser {
       this.expectKw('BY');
       do {
         const expr = this.additive();
-        const desc = this.acceptKw('DESC') ? true : (this.acceptKw('ASC'), false);
+        const desc = this.acceptKw('DESC');
+        if (!desc) this.acceptKw('ASC');
         let nullsFirst: boolean | undefined;
         if (this.acceptKw('NULLS')) {
           if (this.acceptKw('FIRST')) nullsFirst = true;
