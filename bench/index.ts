@@ -22,6 +22,7 @@ export interface Benchmark {
 const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./engine.js')).engineBenchmark,
   async () => (await import('./sandbox-kantata.js')).kantataSandboxBenchmark,
+  async () => (await import('./sandbox-netsuite.js')).netsuiteSandboxBenchmark,
 ];
 
 async function main(): Promise<void> {
