@@ -144,6 +144,7 @@ export class OrgStore {
     this.undo = [];
     this.pending = [];
     this.depth = 0;
+    this.lastStamp = 0;
   }
 
   /** Runs `fn` without counting its creates (demo data, the org's own users). */
