@@ -19,7 +19,9 @@ export interface Benchmark {
   run(): Promise<Figure[]>;
 }
 
-const benchmarks: Array<() => Promise<Benchmark>> = [];
+const benchmarks: Array<() => Promise<Benchmark>> = [
+  async () => (await import('./sandbox-salesforce.js')).sandboxSalesforceBenchmark,
+];
 
 async function main(): Promise<void> {
   const wanted = new Set(process.argv.slice(2));

@@ -21,6 +21,7 @@ const COLLECTION_LIMIT = 200;
 const COMPOSITE_LIMIT = 25;
 const CURSOR_IDLE_MS = 15 * 60_000;
 const CURSORS_PER_USER = 10;
+const JSON_TYPE = 'application/json;charset=UTF-8';
 
 export interface SalesforceAdapterOptions {
   clock: Clock;
@@ -82,6 +83,7 @@ export class SalesforceAdapter implements VendorAdapter {
   readonly tokens: TokenBook;
   readonly orgId = makeId('00D', 1);
   private readonly cursors = new Map<string, Cursor>();
+  private readonly recordJson = new WeakMap<Row, Map<string, string>>();
   private server: SandboxServer | undefined;
   private readonly versions = new Set<string>();
   private readonly clock: Clock;
@@ -178,7 +180,9 @@ export class SalesforceAdapter implements VendorAdapter {
   }
 
   decorate(_req: SandboxRequest, res: SandboxResponse): void {
-    res.headers = { ...res.headers, 'Sforce-Limit-Info': `api-usage=${this.apiUsed()}/${this.apiMax()}` };
+    const usage = `api-usage=${this.apiUsed()}/${this.apiMax()}`;
+    if (res.headers) res.headers['Sforce-Limit-Info'] = usage;
+    else res.headers = { 'Sforce-Limit-Info': usage };
   }
 
   expireTokens(): void {
@@ -302,7 +306,9 @@ export class SalesforceAdapter implements VendorAdapter {
     this.route('GET', '/sobjects/:sobject/:id', (req, { version }) => {
       const def = this.object(req);
       const row = this.rowById(def, req.params['id']);
-      return { status: 200, body: toWire(def, row, version, this.fieldsParam(def, req.query.get('fields'))) };
+      const fields = this.fieldsParam(def, req.query.get('fields'));
+      if (fields) return { status: 200, body: toWire(def, row, version, fields) };
+      return { status: 200, headers: { 'content-type': JSON_TYPE }, body: this.wholeRecordJson(def, row, version) };
     });
     this.route('PATCH', '/sobjects/:sobject/:id', (req, ctx) => {
       const def = this.object(req);
@@ -374,6 +380,21 @@ export class SalesforceAdapter implements VendorAdapter {
     const row = this.store.get(def, this.idOf(def, segment));
     if (!row) throw NOT_FOUND();
     return row;
+  }
+
+  /** The JSON of a whole record: rows never change in place, so it is built once per row and version. */
+  private wholeRecordJson(def: SObjectDef, row: Row, version: string): string {
+    let byVersion = this.recordJson.get(row);
+    if (!byVersion) {
+      byVersion = new Map();
+      this.recordJson.set(row, byVersion);
+    }
+    let json = byVersion.get(version);
+    if (json === undefined) {
+      json = JSON.stringify(toWire(def, row, version));
+      byVersion.set(version, json);
+    }
+    return json;
   }
 
   private fieldsParam(def: SObjectDef, param: string | null): FieldDef[] | undefined {

@@ -1,6 +1,7 @@
 // sObject rows, upsert by external ID, describe and validation of the Salesforce sandbox, on the wire.
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../sandbox/core/clock.js';
+import { normalizeId } from '../../sandbox/salesforce/ids.js';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.js';
 
 interface Reply {
@@ -75,7 +76,11 @@ describe('Salesforce sandbox: records, upsert and describe', () => {
     assert.equal(unknownType.status, 404);
   });
 
-  it('gives every object its key prefix and 18-character Ids with the case checksum', async () => {
+  it('gives every object its key prefix and 18-character Ids with the case checksum', () => {
+    // The checksum letter of each 5-character chunk encodes which of its characters are upper case.
+    assert.equal(normalizeId('001A000000B7vZu'), '001A000000B7vZuIAJ');
+    assert.equal(normalizeId('001A000000B7vZuiaj'), '001A000000B7vZuIAJ');
+    assert.equal(normalizeId('001-bad'), undefined);
     const prefixes: Record<string, string> = { Account: '001', Contact: '003', Opportunity: '006', OpportunityLineItem: '00k', User: '005', pse__Proj__c: 'a0P', pse__Milestone__c: 'a0M', pse__Timecard_Header__c: 'a0T', pse__Resource_Request__c: 'a0R' };
     for (const [sobject, prefix] of Object.entries(prefixes)) {
       const rows = sf.records(sobject);
