@@ -516,16 +516,23 @@ export class SalesforceAdapter implements VendorAdapter {
   /** Runs one save per record; with allOrNone, one failure rolls all back and the rest say so. */
   private saveAll<T>(items: T[], allOrNone: boolean, save: (item: T) => SaveResult, failedId: (item: T) => string | null | undefined): SaveResult[] {
     const sp = allOrNone ? this.store.begin() : undefined;
-    const results = items.map((item) => {
-      try {
-        return save(item);
-      } catch (err) {
-        if (!(err instanceof SfFailure)) throw err;
-        const out: SaveResult = { success: false, errors: saveErrors(err.errors) };
-        const id = failedId(item);
-        return id === undefined ? out : { id, ...out };
-      }
-    });
+    let results: SaveResult[];
+    try {
+      results = items.map((item) => {
+        try {
+          return save(item);
+        } catch (err) {
+          if (!(err instanceof SfFailure)) throw err;
+          const out: SaveResult = { success: false, errors: saveErrors(err.errors) };
+          const id = failedId(item);
+          return id === undefined ? out : { id, ...out };
+        }
+      });
+    } catch (err) {
+      // An unexpected error must not leave the savepoint open.
+      if (sp) this.store.rollback(sp);
+      throw err;
+    }
     if (!sp) return results;
     if (results.every((r) => r.success)) {
       this.store.commit();
@@ -675,9 +682,38 @@ export class SalesforceAdapter implements VendorAdapter {
     const sp = allOrNone ? this.store.begin() : undefined;
     const responses: Array<{ body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }> = [];
     const results = new Map<string, unknown>();
-    let failedAt = -1;
+    let failedAt: number;
+    try {
+      failedAt = await this.runSubrequests(req, ctx, subrequests as Array<Record<string, unknown>>, allOrNone, responses, results);
+    } catch (err) {
+      if (sp) this.store.rollback(sp);
+      throw err;
+    }
+    if (sp) {
+      if (failedAt < 0) this.store.commit();
+      else {
+        this.store.rollback(sp);
+        const halted = { body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_ROLLBACK }], httpHeaders: {}, httpStatusCode: 400 };
+        for (let k = 0; k < subrequests.length; k++) {
+          if (k === failedAt) continue;
+          responses[k] = { ...halted, referenceId: (subrequests[k] as Record<string, unknown>)['referenceId'] as string };
+        }
+      }
+    }
+    return { status: 200, body: { compositeResponse: responses } };
+  }
+
+  /** Runs subrequests in order; returns the index of the first failure under allOrNone, else -1. */
+  private async runSubrequests(
+    req: SandboxRequest,
+    ctx: ApiContext,
+    subrequests: Array<Record<string, unknown>>,
+    allOrNone: boolean,
+    responses: Array<{ body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }>,
+    results: Map<string, unknown>,
+  ): Promise<number> {
     for (let k = 0; k < subrequests.length; k++) {
-      const sub = subrequests[k] as Record<string, unknown>;
+      const sub = subrequests[k];
       const referenceId = sub['referenceId'] as string;
       let out: SandboxResponse;
       try {
@@ -696,22 +732,10 @@ export class SalesforceAdapter implements VendorAdapter {
       responses.push({ body: out.body ?? null, httpHeaders: headers, httpStatusCode: out.status, referenceId });
       if (out.status < 300) results.set(referenceId, out.body);
       if (out.status >= 400 && allOrNone) {
-        failedAt = k;
-        break;
+        return k;
       }
     }
-    if (sp) {
-      if (failedAt < 0) this.store.commit();
-      else {
-        this.store.rollback(sp);
-        const halted = { body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_ROLLBACK }], httpHeaders: {}, httpStatusCode: 400 };
-        for (let k = 0; k < subrequests.length; k++) {
-          if (k === failedAt) continue;
-          responses[k] = { ...halted, referenceId: (subrequests[k] as Record<string, unknown>)['referenceId'] as string };
-        }
-      }
-    }
-    return { status: 200, body: { compositeResponse: responses } };
+    return -1;
   }
 
   /** Replaces `@{ref.path}` with values from earlier subresults; a reference alone keeps the value's type. */
@@ -759,7 +783,10 @@ export class SalesforceAdapter implements VendorAdapter {
       principal: parent.principal,
     };
     this.contexts.set(sub, ctx);
-    return match.handler(sub);
+    const out = await match.handler(sub);
+    // Whole records come pre-serialised; a composite response embeds them as JSON values.
+    if (typeof out.body === 'string' && out.headers?.['content-type'] === JSON_TYPE) return { status: out.status, body: JSON.parse(out.body) as unknown };
+    return out;
   }
 
   // ---- OAuth and identity ----

@@ -99,7 +99,7 @@ describe('Salesforce sandbox: sObject Collections and Composite', () => {
       allOrNone: true,
       compositeRequest: [
         { method: 'POST', url: '/services/data/v62.0/sobjects/Account', referenceId: 'newAccount', body: { Name: 'Composite Co' } },
-        { method: 'GET', url: '/services/data/v62.0/sobjects/Account/@{newAccount.id}?fields=Name', referenceId: 'readBack' },
+        { method: 'GET', url: '/services/data/v62.0/sobjects/Account/@{newAccount.id}', referenceId: 'readBack' },
         { method: 'PATCH', url: '/services/data/v62.0/sobjects/Opportunity/Syncwright_Key__c/opp:COMPOSITE-1', referenceId: 'opp', body: { Name: 'For @{readBack.Name}', AccountId: '@{newAccount.id}', StageName: 'Prospecting', CloseDate: '2026-04-01' } },
         { method: 'GET', url: "/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Opportunity+WHERE+Id='@{opp.id}'", referenceId: 'q' },
       ],
@@ -113,6 +113,7 @@ describe('Salesforce sandbox: sObject Collections and Composite', () => {
     assert.equal(opp['AccountId'], accountId);
     assert.equal(opp['Name'], 'For Composite Co');
     assert.equal(((responses[3].body['records'] as Json[])[0])['Name'], 'For Composite Co');
+    assert.equal(responses[1].body['Name'], 'Composite Co', 'a whole record is embedded as JSON, not as text');
   });
 
   it('rolls Composite back with allOrNone and marks the other subrequests PROCESSING_HALTED', async () => {
