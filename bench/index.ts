@@ -23,6 +23,7 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./engine.js')).engineBenchmark,
   async () => (await import('./sandbox-kantata.js')).kantataSandboxBenchmark,
   async () => (await import('./sandbox-netsuite.js')).netsuiteSandboxBenchmark,
+  async () => (await import('./sandbox-salesforce.js')).sandboxSalesforceBenchmark,
 ];
 
 async function main(): Promise<void> {
