@@ -255,6 +255,39 @@ export class DeliveryQueue extends EventEmitter {
     return record;
   }
 
+  /**
+   * Stores several messages in one durable write, together with `extraOps` (e.g. a poller's cursor), so that
+   * either all of them and the extra state are on disk or none is. Resolves once fsync'd.
+   */
+  async enqueueBatch(items: Array<{ msg: Record<string, unknown>; key?: string; correlationId?: string; businessKey?: string; lane?: string }>, extraOps: WriteOp[] = []): Promise<QueueRecord[]> {
+    if (this.closed) throw new SyncError(`queue ${this.id} is closed (Node-RED is stopping)`, { class: 'transient', code: 'QUEUE_CLOSED', retryable: true });
+    await this.ready;
+    const now = this.clock.now();
+    const records = items.map((item) => {
+      const laneName = item.lane ?? (this.settings.lanes[0] as { name: string }).name;
+      const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message: encodeMessage(item.msg, this.settings.maxMessageBytes), enqueuedAt: now, attempts: 0 };
+      if (item.key !== undefined && this.settings.orderByKey) record.key = item.key;
+      if (item.correlationId !== undefined) record.correlationId = item.correlationId;
+      if (item.businessKey !== undefined) record.businessKey = item.businessKey;
+      return record;
+    });
+    await this.store.write([...records.map((r) => ({ type: 'put' as const, key: this.recordKey(r), value: r })), ...extraOps], 'durable');
+    for (const record of records) {
+      const lane = this.ensureLane(record.lane, 1);
+      lane.depth += 1;
+      if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
+        lane.buffer.push(record);
+        lane.cursor = record.seq;
+      } else if (record.seq > lane.cursor) {
+        lane.exhausted = false;
+      }
+      this.counters.accepted += 1;
+      this.emit('accepted', { record });
+    }
+    this.schedulePump();
+    return records;
+  }
+
   /** Puts a dead letter back (replay), atomically with its removal from the dead-letter queue. */
   async restore(entry: DeadLetter, message: string): Promise<QueueRecord> {
     await this.ready;

@@ -217,3 +217,16 @@ describe('delivery queue on LevelDB', () => {
     }
   });
 });
+
+describe('delivery queue batches', () => {
+  it('stores several messages and extra state (a cursor) in one atomic durable write', async () => {
+    const store = new MemoryStore();
+    const q = makeQueue(store);
+    await q.enqueueBatch([{ msg: { payload: 'a' } }, { msg: { payload: 'b' } }], [{ type: 'put', key: 'cursor/poller', value: { at: '2026-01-01T00:00:00Z', id: '006B' } }]);
+    assert.equal((await q.records()).length, 2);
+    assert.deepEqual(await store.get('cursor/poller'), { at: '2026-01-01T00:00:00Z', id: '006B' });
+    await assert.rejects(q.enqueueBatch([{ msg: { payload: 'c' } }, { msg: { payload: () => 1 } }], [{ type: 'put', key: 'cursor/poller', value: 'moved' }]), /is a function/);
+    assert.equal((await q.records()).length, 2, 'nothing of a refused batch is stored');
+    assert.deepEqual(await store.get('cursor/poller'), { at: '2026-01-01T00:00:00Z', id: '006B' });
+  });
+});

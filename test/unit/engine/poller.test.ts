@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../../runtime-plugins/engine/engine.js';
+import { DurablePoller } from '../../../runtime-plugins/engine/poller.js';
+
+describe('durable poller', () => {
+  it('stores findings with the cursor, emits each once, and resumes after a restart without repeats or gaps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-poller-'));
+    // The "source system": records with increasing timestamps.
+    const source = Array.from({ length: 25 }, (_, i) => ({ id: `r${String(i).padStart(2, '0')}`, at: 1000 + i }));
+    const poll = (cursor: number | undefined) => {
+      const after = cursor ?? 0;
+      const page = source.filter((r) => r.at > after).slice(0, 10);
+      return Promise.resolve({ items: page.map((r) => ({ msg: { payload: r } })), cursor: page.length > 0 ? (page[page.length - 1] as { at: number }).at : after, more: page.length === 10 });
+    };
+    const seen: string[] = [];
+    try {
+      let engine = await Engine.open({ storeDir: dir });
+      let poller = new DurablePoller<number>(engine, 'p1', { intervalMs: 60_000, poll, emit: (m) => seen.push((m['payload'] as { id: string }).id) });
+      await poller.start();
+      for (let i = 0; i < 200 && seen.length < 25; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(seen.length, 25);
+      assert.equal(await poller.cursor(), 1024);
+      await poller.stop();
+      await engine.close();
+      source.push({ id: 'r25', at: 1025 });
+      engine = await Engine.open({ storeDir: dir });
+      poller = new DurablePoller<number>(engine, 'p1', { intervalMs: 60_000, poll, emit: (m) => seen.push((m['payload'] as { id: string }).id) });
+      await poller.start();
+      for (let i = 0; i < 200 && seen.length < 26; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(seen, source.map((r) => r.id), 'each record exactly once, in order');
+      await poller.stop();
+      await engine.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
