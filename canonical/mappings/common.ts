@@ -17,6 +17,11 @@ export interface MappingCall {
   businessKey?: string;
   /** From the vendor: ISO currency of amounts on records that carry none (the project's currency). */
   currency?: string;
+  /**
+   * From the vendor: canonical references the record does not hold, by canonical field
+   * (`{account: {businessKey: "acct:ACME"}}` for a Kantata workspace, which has no customer field).
+   */
+  refs?: Readonly<Record<string, RefValue>>;
 }
 
 type IdSystem = 'salesforce' | 'netsuite' | 'kantata' | 'certinia';
@@ -84,8 +89,9 @@ export class EnumTable<C extends string, V extends string | number> {
     return c;
   }
 
-  vendorValues(): V[] {
-    return [...this.toV.values()];
+  /** Whether a vendor value reads as some canonical value. */
+  has(value: string | number): boolean {
+    return this.fromV.has(String(value));
   }
 }
 

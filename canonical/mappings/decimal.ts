@@ -137,6 +137,11 @@ export function multiplyDecimals(a: string, b: string): string {
   return format(x.units * y.units, x.scale + y.scale);
 }
 
+/** `a + b`, exactly. */
+export function addDecimals(a: string, b: string): string {
+  return subtractDecimals(a, subtractDecimals('0', b));
+}
+
 /** `a − b`, exactly. */
 export function subtractDecimals(a: string, b: string): string {
   const x = parse(a);
