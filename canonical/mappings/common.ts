@@ -118,7 +118,7 @@ export function opt<T extends z.ZodType>(schema: T) {
 export const VendorId = z.union([z.string().min(1), z.number().int()]).transform((v) => String(v));
 
 /** Drops undefined properties so a vendor payload carries only what the mapping sets. */
-export function compact<T extends Record<string, unknown>>(record: T): T {
+export function compact<T extends object>(record: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
   return out as T;

@@ -98,6 +98,16 @@ export function numberToMoney(n: number, currency: string, field: string, s: Sco
   return { amount: numberToDecimal(n, field, s, currencyDigits(currency)), currency };
 }
 
+/** A vendor decimal string (`"120000.5"`) as canonical money, written with at least the currency's decimals. */
+export function decimalTextToMoney(text: string, currency: string, field: string, s: Scope): MoneyValue {
+  const d = parse(text.replace(/,/g, ''));
+  if (d === undefined) return s.fail(field, `is "${text}", not an amount`);
+  const scale = Math.max(d.scale, currencyDigits(currency));
+  const amount = format(rescale(d, scale), scale);
+  checkCanonicalDecimal(amount, field, s);
+  return { amount, currency };
+}
+
 /** Money in integer minor units (Kantata `*_in_cents`); refuses sub-unit amounts such as 0.005 USD. */
 export function moneyToMinorUnits(money: MoneyValue, field: string, s: Scope): number {
   const digits = currencyDigits(money.currency);

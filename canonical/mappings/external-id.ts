@@ -17,7 +17,7 @@ export function toNetSuiteExternalId(businessKey: string): string {
   let out = '';
   let upper = false;
   for (let i = 0; i < businessKey.length; i++) {
-    const ch = businessKey[i] as string;
+    const ch = businessKey[i];
     if (ch >= 'A' && ch <= 'Z') {
       if (!upper) out += '_u';
       upper = true;
@@ -47,7 +47,7 @@ export function fromNetSuiteExternalId(externalId: string): string | undefined {
   let upper = false;
   let i = 0;
   while (i < externalId.length) {
-    const ch = externalId[i] as string;
+    const ch = externalId[i];
     if (ch === '_') {
       const sel = externalId[i + 1];
       if (sel === 'u') upper = true;

@@ -130,7 +130,7 @@ function readAddress(book: z.output<typeof AddressBookRead>, kind: 'defaultBilli
   const a = line.addressBookAddress;
   const field = `addressBook.items[${index}].addressBookAddress.country`;
   if (a.country === undefined) return s.fail(field, 'is required (a canonical address needs its country)');
-  return compact({ line1: a.addr1, line2: a.addr2, city: a.city, region: a.state, postalCode: a.zip, country: countryCode(a.country.id, field, s) }) as AddressValue;
+  return compact({ line1: a.addr1, line2: a.addr2, city: a.city, region: a.state, postalCode: a.zip, country: countryCode(a.country.id, field, s) });
 }
 
 const accountStatusTable = new EnumTable<Account['status'], 'true' | 'false'>('NetSuite isInactive value', [
@@ -148,7 +148,7 @@ export function toNetSuiteCustomer(account: Account, ctx: NetSuiteMappingContext
   return compact({
     externalId: toNetSuiteExternalId(account.businessKey),
     companyName: account.name,
-    isPerson: false,
+    isPerson: false as const,
     isInactive: accountStatusTable.toVendor(account.status, 'status', s) === 'true',
     subsidiary: account.legalEntity === undefined ? undefined : ref(subsidiaryByCode(ctx, account.legalEntity.code, 'legalEntity.code', s).id),
     currency: currency === undefined ? undefined : currencyByCode(ctx, currency, account.currency === undefined ? 'creditLimit.currency' : 'currency', s),
@@ -167,7 +167,7 @@ export function toNetSuiteCustomer(account: Account, ctx: NetSuiteMappingContext
     custentity_sw_salesforce_id: account.externalIds.salesforce,
     custentity_sw_service_line: account.serviceLine,
     custentity_sw_domain: account.domain,
-  }) as NetSuiteCustomerRecord;
+  });
 }
 
 export const NetSuiteCustomerRead = z.object({
@@ -218,7 +218,7 @@ export function fromNetSuiteCustomer(record: unknown, ctx: NetSuiteMappingContex
     creditLimit: r.creditLimit === undefined || currency === undefined ? undefined : numberToMoney(r.creditLimit, currency, 'creditLimit', s),
     creditHold: hold === undefined ? undefined : hold === 'true',
     billingEmail: r.email,
-  }) as AccountInput;
+  });
 }
 
 export function toNetSuiteContact(contact: Contact, _ctx: NetSuiteMappingContext, call?: MappingCall): NetSuiteContactRecord {
@@ -235,7 +235,7 @@ export function toNetSuiteContact(contact: Contact, _ctx: NetSuiteMappingContext
     addressBook: addressBook([[contact.mailingAddress, 'billing']]),
     custentity_sw_salesforce_id: contact.externalIds.salesforce,
     custentity_sw_roles: contact.roles.length === 0 ? undefined : contact.roles.map((r, i) => contactRoleTable.toVendor(r, `roles[${i}]`, s)).join(';'),
-  }) as NetSuiteContactRecord;
+  });
 }
 
 export const NetSuiteContactRead = z.object({
@@ -271,5 +271,5 @@ export function fromNetSuiteContact(record: unknown, _ctx: NetSuiteMappingContex
       .map((v) => contactRoleTable.fromVendor(v, 'custentity_sw_roles', s)),
     mailingAddress: readAddress(r.addressBook, 'defaultBilling', s),
     status: r.isInactive === true ? 'inactive' : 'active',
-  }) as ContactInput;
+  });
 }

@@ -109,7 +109,7 @@ export function toNetSuiteJob(project: Project, ctx: NetSuiteMappingContext, cal
     custentity_sw_salesforce_opp_id: project.opportunity?.externalIds?.salesforce,
     custentity_sw_psa_project_id: project.externalIds[ctx.psaSystem],
     custentity_sw_service_line: project.serviceLine,
-  }) as NetSuiteJobRecord;
+  });
 }
 
 export const NetSuiteJobRead = z.object({
@@ -151,7 +151,7 @@ export function fromNetSuiteJob(record: unknown, ctx: NetSuiteMappingContext, ca
     legalEntity: r.subsidiary === undefined ? undefined : legalEntityOf(subsidiaryById(ctx, r.subsidiary.id, 'subsidiary.id', s)),
     serviceLine: r.custentity_sw_service_line,
     description: r.comments,
-  }) as ProjectInput;
+  });
 }
 
 export function toNetSuiteProjectTask(item: WorkItem, _ctx: NetSuiteMappingContext, call?: MappingCall): NetSuiteProjectTaskRecord {
@@ -172,7 +172,7 @@ export function toNetSuiteProjectTask(item: WorkItem, _ctx: NetSuiteMappingConte
     message: item.description,
     custevent_sw_milestone_amount: item.amount === undefined ? undefined : moneyToNumber(item.amount, 'amount', s),
     custevent_sw_billing_status: item.billingStatus === undefined ? undefined : billingStatusTable.toVendor(item.billingStatus, 'billingStatus', s),
-  }) as NetSuiteProjectTaskRecord;
+  });
 }
 
 export const NetSuiteProjectTaskRead = z.object({
@@ -216,5 +216,5 @@ export function fromNetSuiteProjectTask(record: unknown, _ctx: NetSuiteMappingCo
     amount,
     billingStatus: r.custevent_sw_billing_status === undefined ? undefined : billingStatusTable.fromVendor(r.custevent_sw_billing_status, 'custevent_sw_billing_status', s),
     description: r.message,
-  }) as WorkItemInput;
+  });
 }

@@ -50,7 +50,7 @@ export function toNetSuiteTimeBill(entry: TimeEntry, ctx: NetSuiteMappingContext
     memo: entry.notes,
     approvalStatus: ref(approval.id),
     custbody_sw_psa_id: entry.externalIds[ctx.psaSystem],
-  }) as NetSuiteTimeBillRecord;
+  });
 }
 
 export const NetSuiteTimeBillRead = z.object({
@@ -102,7 +102,7 @@ export function fromNetSuiteTimeBill(record: unknown, ctx: NetSuiteMappingContex
     status,
     billRate,
     notes: r.memo,
-  }) as TimeEntryInput;
+  });
 }
 
 // ------------------------------------------------------------------------------------------ expense report
@@ -172,7 +172,7 @@ export function toNetSuiteExpenseReport(expense: Expense, ctx: NetSuiteMappingCo
     ...flags,
     expense: {
       items: [
-        compact({
+        compact<NetSuiteExpenseLine>({
           category: ref(category.id),
           amount: moneyToNumber(expense.amount, 'amount', s),
           currency: currencyByCode(ctx, expense.amount.currency, 'amount.currency', s),
@@ -181,11 +181,11 @@ export function toNetSuiteExpenseReport(expense: Expense, ctx: NetSuiteMappingCo
           isBillable: expense.billable,
           memo: expense.description,
           tax1Amt: expense.taxAmount === undefined ? undefined : moneyToNumber(expense.taxAmount, 'taxAmount', s),
-        }) as NetSuiteExpenseLine,
-      ],
+        }),
+      ] as [NetSuiteExpenseLine],
     },
     custbody_sw_psa_id: expense.externalIds[ctx.psaSystem],
-  }) as NetSuiteExpenseReportRecord;
+  });
 }
 
 const ExpenseLineRead = z.object({
@@ -239,5 +239,5 @@ export function fromNetSuiteExpenseReport(record: unknown, ctx: NetSuiteMappingC
     billable: line.isBillable,
     status,
     description: line.memo ?? r.memo,
-  }) as ExpenseInput;
+  });
 }

@@ -94,12 +94,12 @@ export function toNetSuiteSalesOrder(opp: Opportunity, ctx: NetSuiteMappingConte
           rate: moneyToNumber(line.unitPrice, `lineItems[${i}].unitPrice`, s),
           amount: moneyToNumber(line.total, `lineItems[${i}].total`, s),
           description: line.description,
-        }) as NetSuiteSalesOrderLine,
+        }),
       ),
     },
     custbody_sw_salesforce_opp_id: opp.externalIds.salesforce,
     custbody_sw_correlation_id: call?.correlationId,
-  }) as NetSuiteSalesOrderRecord;
+  });
 }
 
 const SalesLineRead = z.object({
@@ -177,7 +177,7 @@ export function fromNetSuiteSalesOrder(record: unknown, ctx: NetSuiteMappingCont
             poNumber: r.otherRefNum,
           }),
     lineItems: lines,
-  }) as OpportunityInput;
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ invoice
@@ -279,7 +279,7 @@ export function fromNetSuiteInvoice(record: unknown, ctx: NetSuiteMappingContext
     total: numberToMoney(r.total, currency, 'total', s),
     amountPaid: money(r.amountPaid, 'amountPaid'),
     amountDue: money(r.amountRemaining, 'amountRemaining'),
-  }) as InvoiceInput;
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ payment
@@ -334,5 +334,5 @@ export function fromNetSuiteCustomerPayment(record: unknown, ctx: NetSuiteMappin
       invoice: compact({ businessKey: l.refNum === undefined ? undefined : `inv:${l.refNum}`, externalIds: { netsuite: l.doc.id } }),
       amountApplied: numberToMoney(l.amount, currency, `apply.items[${i}].amount`, s),
     })),
-  }) as PaymentInput;
+  });
 }

@@ -144,7 +144,7 @@ function readAddress(record: Record<string, unknown>, prefix: string, s: Scope):
     region: get('State'),
     postalCode: get('PostalCode'),
     country: countryCode(country, `${prefix}Country`, s),
-  }) as AddressValue;
+  });
 }
 
 export function toSalesforceAccount(account: Account, ctx: SalesforceMappingContext, call?: MappingCall): SalesforceAccountRecord {
@@ -169,7 +169,7 @@ export function toSalesforceAccount(account: Account, ctx: SalesforceMappingCont
     Domain__c: account.domain,
     Credit_Hold__c: account.creditHold,
     Credit_Limit__c: account.creditLimit === undefined ? undefined : moneyToNumber(account.creditLimit, 'creditLimit', s),
-  }) as SalesforceAccountRecord;
+  });
 }
 
 export const SalesforceAccountRead = z.object({
@@ -217,7 +217,7 @@ export function fromSalesforceAccount(record: unknown, ctx: SalesforceMappingCon
     domain: r.Domain__c,
     creditHold: r.Credit_Hold__c,
     creditLimit: r.Credit_Limit__c === undefined ? undefined : numberToMoney(r.Credit_Limit__c, currency, 'Credit_Limit__c', s),
-  }) as AccountInput;
+  });
 }
 
 export function toSalesforceContact(contact: Contact, _ctx: SalesforceMappingContext, call?: MappingCall): SalesforceContactRecord {
@@ -233,7 +233,7 @@ export function toSalesforceContact(contact: Contact, _ctx: SalesforceMappingCon
     ...addressFields(contact.mailingAddress, 'Mailing'),
     Contact_Roles__c: contact.roles.length === 0 ? undefined : contact.roles.map((role, i) => contactRolePicklist.toVendor(role, `roles[${i}]`, s)).join(';'),
     NetSuite_Id__c: contact.externalIds.netsuite,
-  }) as SalesforceContactRecord;
+  });
 }
 
 export const SalesforceContactRead = z.object({
@@ -271,5 +271,5 @@ export function fromSalesforceContact(record: unknown, _ctx: SalesforceMappingCo
     title: r.Title,
     roles,
     mailingAddress: readAddress(r as unknown as Record<string, unknown>, 'Mailing', s),
-  }) as ContactInput;
+  });
 }

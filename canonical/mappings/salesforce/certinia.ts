@@ -56,7 +56,7 @@ export function toCertiniaProject(project: Project, ctx: SalesforceMappingContex
     pse__Stage__c: projectStagePicklist.toVendor(project.status, 'status', s),
     pse__Billing_Type__c: billingTypePicklist.toVendor(project.billingType, 'billingType', s),
     CurrencyIsoCode: recordCurrency([], ['currency', project.currency], ctx, s),
-  }) as CertiniaProjectRecord;
+  });
 }
 
 export const CertiniaProjectRead = z.object({
@@ -93,7 +93,7 @@ export function fromCertiniaProject(record: unknown, ctx: SalesforceMappingConte
     billable: r.pse__Is_Billable__c,
     currency: r.CurrencyIsoCode ?? ctx.corporateCurrency,
     projectManager: r.pse__Project_Manager__c === undefined ? undefined : { externalIds: { certinia: r.pse__Project_Manager__c } },
-  }) as ProjectInput;
+  });
 }
 
 // -------------------------------------------------------------------------------------------- milestone
@@ -127,7 +127,7 @@ export function toCertiniaMilestone(item: WorkItem, ctx: SalesforceMappingContex
     pse__Milestone_Amount__c: item.amount === undefined ? undefined : moneyToNumber(item.amount, 'amount', s),
     pse__Status__c: milestoneStatusPicklist.toVendor(item.status, 'status', s),
     CurrencyIsoCode: recordCurrency([['amount', item.amount]], ['amount.currency', undefined], ctx, s),
-  }) as CertiniaMilestoneRecord;
+  });
 }
 
 export const CertiniaMilestoneRead = z.object({
@@ -157,7 +157,7 @@ export function fromCertiniaMilestone(record: unknown, ctx: SalesforceMappingCon
     // A milestone with an amount is billed; one without is not (a billable milestone needs an amount).
     billable: amount !== undefined,
     amount,
-  }) as WorkItemInput;
+  });
 }
 
 // --------------------------------------------------------------------------------------------- timecard
@@ -224,7 +224,7 @@ export function parseTimecardKey(key: string): { weekStart: string; resourceKey:
   const m = /^tc:(\d{4}-\d{2}-\d{2}):([^:]+):([^:]+)$/.exec(key);
   if (m === null) return undefined;
   try {
-    return { weekStart: m[1] as string, resourceKey: decodeURIComponent(m[2] as string), projectKey: decodeURIComponent(m[3] as string) };
+    return { weekStart: m[1], resourceKey: decodeURIComponent(m[2]), projectKey: decodeURIComponent(m[3]) };
   } catch {
     return undefined;
   }
@@ -232,7 +232,7 @@ export function parseTimecardKey(key: string): { weekStart: string; resourceKey:
 
 /** The hours field of the weekday of `date`. */
 function dayField(date: string): DayField {
-  return DAY_FIELDS[(new Date(dayIndex(date) * DAY_MS).getUTCDay() + 6) % 7] as DayField;
+  return DAY_FIELDS[(new Date(dayIndex(date) * DAY_MS).getUTCDay() + 6) % 7];
 }
 
 export function toCertiniaTimecard(entry: TimeEntry, ctx: SalesforceMappingContext, call?: MappingCall): CertiniaTimecardRecord {
@@ -253,7 +253,7 @@ export function toCertiniaTimecard(entry: TimeEntry, ctx: SalesforceMappingConte
     [dayField(entry.date)]: hoursToScaledNumber(entry.hours, 2, 'hours', s),
     pse__Status__c: timecardStatusPicklist.toVendor(entry.status, 'status', s),
     pse__Billable__c: entry.billable,
-  }) as CertiniaTimecardRecord;
+  });
 }
 
 export const CertiniaTimecardRead = z.object({
@@ -295,7 +295,7 @@ export function fromCertiniaTimecard(record: unknown, _ctx: SalesforceMappingCon
         hours,
         billable: r.pse__Billable__c,
         status,
-      }) as TimeEntryInput,
+      }),
     );
   }
   return entries;
@@ -335,7 +335,7 @@ export function toCertiniaResourceRequest(request: ResourceRequest, _ctx: Salesf
     pse__End_Date__c: request.endDate,
     pse__Status__c: resourceRequestStatusPicklist.toVendor(request.status, 'status', s),
     pse__SOW_Hours__c: hoursToScaledNumber(request.hours, 2, 'hours', s),
-  }) as CertiniaResourceRequestRecord;
+  });
 }
 
 export const CertiniaResourceRequestRead = z.object({
@@ -367,5 +367,5 @@ export function fromCertiniaResourceRequest(record: unknown, _ctx: SalesforceMap
     startDate: r.pse__Start_Date__c,
     endDate: r.pse__End_Date__c,
     status: resourceRequestStatusPicklist.fromVendor(r.pse__Status__c, 'pse__Status__c', s),
-  }) as ResourceRequestInput;
+  });
 }

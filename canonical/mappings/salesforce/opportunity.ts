@@ -8,7 +8,6 @@ import * as v1 from '../../v1/index.js';
 import { compact, EnumTable, opt, parseVendorRecord, type MappingCall } from '../common.js';
 import { currencyDigits, decimalToNumber, hoursToScaledNumber, moneyToNumber, multiplyDecimals, numberToDecimal, numberToMoney, roundDecimal, subtractDecimals } from '../decimal.js';
 import { Scope } from '../errors.js';
-import { sfBusinessKey } from './account.js';
 import {
   billingTypePicklist,
   legalEntityOf,
@@ -122,7 +121,7 @@ function toLineItem(line: SalesLine, index: number, opp: Opportunity, ctx: Sales
     Role__c: line.role,
     Hours__c: line.hours === undefined ? undefined : hoursToScaledNumber(line.hours, 2, `${f}.hours`, s),
     End_Date__c: line.endDate,
-  }) as SalesforceOpportunityLineItemRecord;
+  });
 }
 
 export function toSalesforceOpportunity(opp: Opportunity, ctx: SalesforceMappingContext, call?: MappingCall): SalesforceOpportunityWrite {
@@ -161,7 +160,7 @@ export function toSalesforceOpportunity(opp: Opportunity, ctx: SalesforceMapping
     NetSuite_Customer_Id__c: opp.account.externalIds?.netsuite,
     NetSuite_Sales_Order_Id__c: opp.externalIds.netsuite,
     Sync_Correlation_Id__c: call?.correlationId,
-  }) as SalesforceOpportunityRecord;
+  });
   return { record, lineItems: opp.lineItems.map((line, i) => toLineItem(line, i, opp, ctx, call, s)) };
 }
 
@@ -217,7 +216,7 @@ function readStatus(r: z.output<typeof SalesforceOpportunityRead>, ctx: Salesfor
   return ctx.wonStages.includes(r.StageName) ? 'won' : ctx.lostStages.includes(r.StageName) ? 'lost' : 'open';
 }
 
-function readResourceNeeds(text: string | undefined, s: Scope): unknown[] | undefined {
+function readResourceNeeds(text: string | undefined, s: Scope): Array<z.output<typeof v1.ResourceNeed>> | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   let parsed: unknown;
   try {
@@ -270,7 +269,7 @@ export function fromSalesforceOpportunity(record: unknown, ctx: SalesforceMappin
     projectManager: r.Project_Manager_Email__c === undefined ? undefined : { email: r.Project_Manager_Email__c },
     description: r.Description,
     type: r.Type,
-  }) as OpportunityInput;
+  });
 }
 
 function readLineItem(line: z.output<typeof LineItemRead>, index: number, currency: string, s: Scope): SalesLineInput {
