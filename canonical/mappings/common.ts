@@ -141,7 +141,8 @@ export function countryCode(value: string, field: string, s: Scope): string {
       for (let b = 65; b <= 90; b++) {
         const code = String.fromCharCode(a, b);
         const name = regionNames.of(code);
-        if (name !== undefined && name !== code && name !== 'Unknown Region') countryByName.set(name.toLowerCase(), code);
+        // First code wins, so a name maps to its current code (GB), not a reserved alias (UK).
+        if (name !== undefined && name !== code && name !== 'Unknown Region' && !countryByName.has(name.toLowerCase())) countryByName.set(name.toLowerCase(), code);
       }
     }
     countryByName.set('usa', 'US').set('united states of america', 'US').set('uk', 'GB').set('great britain', 'GB');

@@ -289,6 +289,8 @@ export function fromCertiniaTimecard(record: unknown, _ctx: SalesforceMappingCon
     entries.push(
       compact({
         businessKey: timeEntryKey(resourceKey, projectKey, date),
+        // Every day of the week lives on this timecard.
+        externalIds: compact({ certinia: r.Id }),
         resource: compact({ businessKey: resourceKey, externalIds: r.pse__Resource__c === undefined ? undefined : { certinia: r.pse__Resource__c } }),
         project: compact({ businessKey: projectKey, externalIds: r.pse__Project__c === undefined ? undefined : { certinia: r.pse__Project__c } }),
         date,
