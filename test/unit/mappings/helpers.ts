@@ -58,7 +58,7 @@ export function assertMappingError(fn: () => unknown, field: string, reason?: Re
   } catch (err) {
     caught = err;
   }
-  assert.ok(caught instanceof MappingError, `expected a MappingError naming ${field}, got ${caught === undefined ? 'no error' : String(caught)}`);
+  assert.ok(caught instanceof MappingError, `expected a MappingError naming ${field}, got ${caught === undefined ? 'no error' : caught instanceof Error ? caught.stack : JSON.stringify(caught)}`);
   assert.equal(caught.field, field, `wrong field in: ${caught.message}`);
   if (reason !== undefined) assert.match(caught.reason, reason);
   if (direction !== undefined) assert.equal(caught.direction, direction);

@@ -250,7 +250,7 @@ describe('NetSuite mappings', () => {
       const noItems = { ...ctx, items: [] };
       assertMappingError(() => ns.toNetSuiteSalesOrder(fixture('syncwright/opportunity@1'), noItems), 'lineItems[0]', /no NetSuite item/);
       const opp = fixture('syncwright/opportunity@1');
-      opp.lineItems[1] = { ...opp.lineItems[1]!, total: { amount: '20000.00', currency: 'GBP' } };
+      opp.lineItems[1] = { ...opp.lineItems[1], total: { amount: '20000.00', currency: 'GBP' } };
       assertMappingError(() => ns.toNetSuiteSalesOrder(opp, ctx), 'lineItems[1].total.currency', /USD/);
     });
   });
