@@ -68,7 +68,7 @@ export function decimalToNumber(value: string, field: string, s: Scope, maxScale
   const n = Number(format(d.units, d.scale));
   const back = parse(numberToDecimalString(n));
   if (back === undefined || back.units !== d.units || back.scale !== d.scale) {
-    s.fail(field, `is ${value}: more significant digits than a JSON number holds exactly (15)`);
+    s.fail(field, `is ${value}: a JSON number cannot carry these digits exactly (a double holds about 15 significant digits)`);
   }
   return n;
 }

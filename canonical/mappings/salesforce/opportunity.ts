@@ -1,8 +1,6 @@
 // Salesforce Opportunity with its OpportunityLineItems ⇄ canonical Opportunity.
 import { z } from 'zod';
 import type { BillingFrequency } from '../../primitives.js';
-
-type Frequency = z.infer<typeof BillingFrequency>;
 import type { Opportunity } from '../../v1/index.js';
 import * as v1 from '../../v1/index.js';
 import { compact, EnumTable, opt, parseVendorRecord, type MappingCall } from '../common.js';
@@ -23,6 +21,7 @@ import {
   type SalesforceMappingContext,
 } from './context.js';
 
+type Frequency = z.infer<typeof BillingFrequency>;
 type OpportunityInput = z.input<typeof v1.Opportunity>;
 type SalesLine = Opportunity['lineItems'][number];
 type SalesLineInput = NonNullable<OpportunityInput['lineItems']>[number];
