@@ -136,10 +136,11 @@ function readAddress(record: Record<string, unknown>, prefix: string, s: Scope):
   if (parts.every((p) => p === undefined || p === '')) return undefined;
   const country = get('Country');
   if (country === undefined || country === '') return s.fail(`${prefix}Country`, 'is required for an address (a canonical address needs its country)');
-  const [line1, line2] = (get('Street') ?? '').split('\n', 2);
+  // Salesforce keeps the street as one text area: the first line, then the rest.
+  const [line1, ...rest] = (get('Street') ?? '').split(/\r?\n/);
   return compact({
     line1: line1 === '' ? undefined : line1,
-    line2,
+    line2: rest.length === 0 ? undefined : rest.join(', '),
     city: get('City'),
     region: get('State'),
     postalCode: get('PostalCode'),
