@@ -1,0 +1,3 @@
+export * from './context.js';
+export * from './project.js';
+export * from './time-expense.js';
