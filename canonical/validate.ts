@@ -63,8 +63,9 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
       if (Array.isArray(v)) {
         v.forEach((item, i) => stack.push({ v: item, path: [...path, i] }));
       } else {
+        // Plain objects of any realm count (Node-RED function nodes create theirs in a vm context).
         const proto: unknown = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null && !(v instanceof Date)) {
+        if (proto !== null && Object.getPrototypeOf(proto) !== null && Object.prototype.toString.call(v) !== '[object Date]') {
           errors.push({ path: formatPath(path), code: 'not_plain_object', message: 'must be plain JSON data' });
           continue;
         }

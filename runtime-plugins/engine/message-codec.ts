@@ -23,13 +23,15 @@ function check(value: unknown, path: Array<string | number>, seen: Set<object>):
       if (!Number.isFinite(value)) throw new SyncError(`message is not storable: ${describePath(path)} is ${String(value)}`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
       return;
     case 'object': {
-      if (value === null || Buffer.isBuffer(value) || value instanceof Date) return;
+      if (value === null || Buffer.isBuffer(value) || Object.prototype.toString.call(value) === '[object Date]') return;
       if (seen.has(value)) throw new SyncError(`message is not storable: ${describePath(path)} is a circular reference`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
       seen.add(value);
       if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i], seen));
       else {
+        // Plain objects of any realm: Node-RED function nodes build theirs in a vm context, whose
+        // Object.prototype is not ours.
         const proto: unknown = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null) {
+        if (proto !== null && Object.getPrototypeOf(proto) !== null) {
           const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
           throw new SyncError(`message is not storable: ${describePath(path)} is a ${name}, not plain data`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
         }

@@ -139,3 +139,13 @@ describe('canonical model v1', () => {
     assert.match(errors[0]?.message ?? '', /syncwright\/account@1/);
   });
 });
+
+describe('canonical validation of objects from another realm', () => {
+  it('accepts a valid object built in a vm context, as a function node builds it', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const { example } = await import('../../fixtures/canonical.js');
+    const foreign = runInNewContext(`(${JSON.stringify(example('syncwright/account@1'))})`) as unknown;
+    const r = validateCanonical('syncwright/account@1', foreign);
+    assert.ok(r.ok, JSON.stringify(r.ok ? '' : r.errors));
+  });
+});

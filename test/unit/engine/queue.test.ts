@@ -230,3 +230,17 @@ describe('delivery queue batches', () => {
     assert.deepEqual(await store.get('cursor/poller'), { at: '2026-01-01T00:00:00Z', id: '006B' });
   });
 });
+
+describe('message codec', () => {
+  it('stores plain objects made in another realm (Node-RED function nodes run in a vm context)', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('({ payload: { name: "ACME", lines: [{ n: 1 }], at: new Date(0) } })') as Record<string, unknown>;
+    const { encodeMessage, decodeMessage } = await import('../../../runtime-plugins/engine/message-codec.js');
+    const decoded = decodeMessage(encodeMessage(foreign, 10_000));
+    assert.deepEqual(decoded['payload'], { name: 'ACME', lines: [{ n: 1 }], at: '1970-01-01T00:00:00.000Z' });
+    class Custom {
+      x = 1;
+    }
+    assert.throws(() => encodeMessage({ payload: new Custom() }, 10_000), /msg\.payload is a Custom, not plain data/);
+  });
+});
