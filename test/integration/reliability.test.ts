@@ -26,7 +26,7 @@ async function burst(nr: () => NodeRedProcess, keys: string[], concurrency: numb
   let fired: Promise<void> | undefined;
   const worker = async () => {
     while (next < keys.length) {
-      const key = keys[next++] as string;
+      const key = keys[next++];
       try {
         const res = await post(nr(), { key, name: `Customer ${key}` });
         if (res.status === 202) intake.accepted.add(key);
