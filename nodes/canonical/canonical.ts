@@ -4,7 +4,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { isSchemaId, schemaIds, validateCanonical, type FieldError } from '../../canonical/index.js';
 import { evaluateProperty } from '../../runtime-plugins/red/evaluate.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
-import { brief, status } from '../../runtime-plugins/red/status.js';
+import { brief, status, statusUpdater } from '../../runtime-plugins/red/status.js';
 import { startTransaction } from './transaction.js';
 
 const CANONICAL_CONFIG_VERSION = 1;
@@ -27,6 +27,8 @@ export = function register(RED: NodeAPI): void {
     const config = migrateConfig<CanonicalConfig>(raw, [], CANONICAL_CONFIG_VERSION);
     let valid = 0;
     let invalid = 0;
+    const shown = statusUpdater(node);
+    node.on('close', () => shown.stop());
     const counts = () => `${valid} valid · ${invalid} invalid`;
 
     if (config.schema !== 'msg' && !isSchemaId(config.schema)) {
@@ -42,7 +44,7 @@ export = function register(RED: NodeAPI): void {
         invalid += 1;
         msg.errors = errors;
         const first = errors[0];
-        node.status(status.failing(brief(`${counts()} · ${first ? `${first.path || 'payload'}: ${first.message}` : ''}`)));
+        shown.set(status.failing(brief(`${counts()} · ${first ? `${first.path || 'payload'}: ${first.message}` : ''}`)));
         send([null, msg]);
         done();
       };
@@ -65,7 +67,7 @@ export = function register(RED: NodeAPI): void {
           if (!sync.ok) return reject(sync.errors);
           msg.sync = sync.value;
           valid += 1;
-          node.status(status.working(counts()));
+          shown.set(status.working(counts()));
           send([msg, null]);
           done();
         })

@@ -12,7 +12,7 @@ import { evaluateProperty } from '../../runtime-plugins/red/evaluate.js';
 import { hasFeedbackPath, reachableTypes } from '../../runtime-plugins/red/flow-graph.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { failureOf, resultOf } from '../../runtime-plugins/red/outcome.js';
-import { brief, status } from '../../runtime-plugins/red/status.js';
+import { brief, status, statusUpdater } from '../../runtime-plugins/red/status.js';
 import { SyncError } from '../../runtime-plugins/sync-error.js';
 
 const CONFIG_VERSION = 1;
@@ -93,8 +93,9 @@ export = function register(RED: NodeAPI): void {
     if (!commitsItself && !hasFeedbackPath(RED, node.id, 0)) {
       node.warn('Nothing commits the claims of this node: wire the outcome of the transaction back into it, or put a store-forward or a saga after it. Until then every key is released when its lease ends, and a repeat runs again.');
     }
+    const shown = statusUpdater(node);
     const showStatus = (): void => {
-      node.status(status.working(`first ${counts.first} · dup ${counts.duplicate} · in flight ${counts.inFlight} · conflict ${counts.conflict}`));
+      shown.set(status.working(`first ${counts.first} · dup ${counts.duplicate} · in flight ${counts.inFlight} · conflict ${counts.conflict}`));
     };
 
     let engine: Engine | undefined;
@@ -195,7 +196,7 @@ export = function register(RED: NodeAPI): void {
           if (finished) done();
         })
         .catch((err: unknown) => {
-          node.status(status.failing(brief(err instanceof Error ? err.message : String(err))));
+          shown.set(status.failing(brief(err instanceof Error ? err.message : String(err))));
           failMessage(msg, err, done);
         });
     }
@@ -234,6 +235,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      shown.stop();
       engine?.ledger.off('changed', onLedgerChange);
       // Held messages were never passed on: report them, so the sender's retry (or a Catch) takes over.
       for (const list of held.values()) {

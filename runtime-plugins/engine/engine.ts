@@ -6,7 +6,7 @@ import { SyncError } from '../sync-error.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeadLetterStore, newDeadLetterId, type DeadLetter, type DeadLetterFilter } from './dead-letters.js';
 import { Journal, type JournalEvent } from './journal.js';
-import { IdempotencyLedger } from './ledger.js';
+import { IdempotencyLedger, type ClaimRef } from './ledger.js';
 import { LevelStore } from './level-store.js';
 import { TargetLimiter, type TargetLimitsInput } from './limiter.js';
 import { MemoryStore } from './memory-store.js';
@@ -31,13 +31,7 @@ export interface EngineOptions {
   journalRetentionMs?: number;
 }
 
-/** What the idempotency node writes into msg.sync so that the engine can commit the claim for it. */
-export interface ClaimRef {
-  scope: string;
-  key: string;
-  claimId: string;
-  retentionMs: number;
-}
+export type { ClaimRef } from './ledger.js';
 
 const DAY = 24 * 3600_000;
 
@@ -63,6 +57,7 @@ export class Engine extends EventEmitter {
     this.ledger = new IdempotencyLedger(store, this.clock, onWriteError);
     this.journal = new Journal(store, this.clock, onWriteError);
     this.deadLetters = new DeadLetterStore(store);
+    this.ledger.warmUp().catch((err: unknown) => this.log.error(`[syncwright] reading the idempotency ledger failed: ${err instanceof Error ? err.message : String(err)}`));
     const interval = options.sweepIntervalMs ?? 3600_000;
     this.sweepTimer = setInterval(() => {
       this.sweep().catch((err: unknown) => this.log.error(`[syncwright] retention sweep failed: ${err instanceof Error ? err.message : String(err)}`));
@@ -139,16 +134,16 @@ export class Engine extends EventEmitter {
 
   /** The transaction a queue delivered completed it, unless a saga owns it: commit its idempotency claim. */
   private commitClaimOf(record: QueueRecord, result: unknown): void {
-    const claim = claimOf(record.message);
-    if (!claim || claim.insideSaga) return;
-    this.ledger.complete(claim.ref.scope, claim.ref.key, claim.ref.claimId, result, claim.ref.retentionMs).catch((err: unknown) => this.log.error(`[syncwright] idempotency commit failed: ${String(err)}`));
+    const claim = record.claim;
+    if (!claim || record.inSaga) return;
+    this.ledger.complete(claim.scope, claim.key, claim.claimId, result, claim.retentionMs).catch((err: unknown) => this.log.error(`[syncwright] idempotency commit failed: ${String(err)}`));
   }
 
   /** A dead-lettered transaction gives its claim up, so a replay (or a retry from the source) can run. */
   private releaseClaimOf(message: string): void {
-    const claim = claimOf(message);
+    const claim = claimInMessage(message);
     if (!claim) return;
-    this.ledger.release(claim.ref.scope, claim.ref.key, claim.ref.claimId).catch((err: unknown) => this.log.error(`[syncwright] idempotency release failed: ${String(err)}`));
+    this.ledger.release(claim.scope, claim.key, claim.claimId).catch((err: unknown) => this.log.error(`[syncwright] idempotency release failed: ${String(err)}`));
   }
 
   record(event: JournalEvent): void {
@@ -221,15 +216,12 @@ export class Engine extends EventEmitter {
   }
 }
 
-function claimOf(message: string): { ref: ClaimRef; insideSaga: boolean } | undefined {
+function claimInMessage(message: string): ClaimRef | undefined {
   // Cheap test before parsing: most messages carry no claim.
   if (!message.includes('"claim"')) return undefined;
-  const msg = decodeMessage(message);
-  const sync = msg['sync'];
+  const sync = decodeMessage(message)['sync'];
   if (typeof sync !== 'object' || sync === null) return undefined;
-  const claim = (sync as { claim?: unknown }).claim;
-  if (typeof claim !== 'object' || claim === null) return undefined;
-  const c = claim as Partial<ClaimRef>;
-  if (typeof c.scope !== 'string' || typeof c.key !== 'string' || typeof c.claimId !== 'string' || typeof c.retentionMs !== 'number') return undefined;
-  return { ref: c as ClaimRef, insideSaga: typeof (sync as { sagaId?: unknown }).sagaId === 'string' };
+  const c = (sync as { claim?: Partial<ClaimRef> }).claim;
+  if (!c || typeof c.scope !== 'string' || typeof c.key !== 'string' || typeof c.claimId !== 'string' || typeof c.retentionMs !== 'number') return undefined;
+  return c as ClaimRef;
 }

@@ -1,14 +1,16 @@
 // The transaction journal: what happened to each transaction, stage by stage, by correlation ID. Entries are
-// small (never payloads, never credentials), written lazily in batches, and swept after their retention.
+// small (never payloads, never credentials). They are buffered and written as segments (one store write per
+// 20 ms of activity, not one per event), so journalling costs the hot path almost nothing; lookups scan the
+// segments, newest first, and the sweep drops whole segments after their retention.
 import { EventEmitter } from 'node:events';
 import type { ErrorClass } from '../sync-error.js';
 import type { Clock } from './clock.js';
-import { pad, prefixEnd, type Store, type WriteOp } from './store.js';
+import { pad, prefixEnd, type Store } from './store.js';
 
 export interface JournalEvent {
   correlationId: string;
   businessKey?: string;
-  /** What happened: accepted, delivered, retry, dead-lettered, replayed, discarded, duplicate, claimed… */
+  /** What happened: accepted, delivered, retry, dead-lettered, replayed, discarded, duplicate… */
   stage: string;
   status: 'ok' | 'failed' | 'info';
   /** The node or engine part that reports it. */
@@ -25,11 +27,12 @@ export interface JournalEntry extends JournalEvent {
   seq: string;
 }
 
-const BY_CORRELATION = 'journal/c/';
-const BY_TIME = 'journal/t/';
+const SEGMENTS = 'journal/s/';
+const FLUSH_MS = 20;
+const MAX_SEGMENT = 2000;
 
 export class Journal extends EventEmitter {
-  private buffer: WriteOp[] = [];
+  private buffer: JournalEntry[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private counter = 0;
   constructor(
@@ -38,66 +41,74 @@ export class Journal extends EventEmitter {
     private readonly onWriteError: (err: unknown) => void,
   ) {
     super();
+    this.setMaxListeners(0);
   }
 
   record(event: JournalEvent): JournalEntry {
     const now = this.clock.now();
     const seq = `${pad(now, 14)}-${pad(this.counter++ % 1_000_000, 6)}`;
     const entry: JournalEntry = { ...event, at: new Date(now).toISOString(), seq };
-    this.buffer.push({ type: 'put', key: `${BY_CORRELATION}${event.correlationId}/${seq}`, value: entry });
-    this.buffer.push({ type: 'put', key: `${BY_TIME}${seq}`, value: event.correlationId });
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flushBuffer(), 20);
+    this.buffer.push(entry);
+    if (this.buffer.length >= MAX_SEGMENT) this.flushBuffer();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flushBuffer(), FLUSH_MS);
       this.flushTimer.unref?.();
     }
-    this.emit('entry', entry);
+    if (this.listenerCount('entry') > 0) this.emit('entry', entry);
     return entry;
   }
 
   private flushBuffer(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.buffer.length === 0) return;
-    const ops = this.buffer;
+    const entries = this.buffer;
     this.buffer = [];
-    this.store.write(ops, 'lazy').catch(this.onWriteError);
+    const first = entries[0] as JournalEntry;
+    this.store.write([{ type: 'put', key: `${SEGMENTS}${first.seq}`, value: entries }], 'lazy').catch(this.onWriteError);
   }
 
   async flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushBuffer();
     await this.store.flush();
   }
 
-  async forTransaction(correlationId: string): Promise<JournalEntry[]> {
+  /** Every entry of one transaction, oldest first (scans segments since `sinceMs`, default all). */
+  async forTransaction(correlationId: string, sinceMs?: number): Promise<JournalEntry[]> {
     await this.flush();
     const out: JournalEntry[] = [];
-    const prefix = `${BY_CORRELATION}${correlationId}/`;
-    for await (const [, v] of this.store.scan<JournalEntry>({ gte: prefix, lt: prefixEnd(prefix) })) out.push(v);
+    const range = sinceMs !== undefined ? { gte: `${SEGMENTS}${pad(sinceMs, 14)}`, lt: prefixEnd(SEGMENTS) } : { gte: SEGMENTS, lt: prefixEnd(SEGMENTS) };
+    for await (const [, segment] of this.store.scan<JournalEntry[]>(range)) {
+      for (const e of segment) if (e.correlationId === correlationId) out.push(e);
+    }
     return out;
   }
 
-  /** Most recent entries first. */
-  async recent(limit = 100): Promise<JournalEntry[]> {
+  /** The most recent entries, newest first, optionally filtered. */
+  async recent(limit = 100, filter: (e: JournalEntry) => boolean = () => true): Promise<JournalEntry[]> {
     await this.flush();
-    const ids: Array<[string, string]> = [];
-    for await (const [k, v] of this.store.scan<string>({ gte: BY_TIME, lt: prefixEnd(BY_TIME), reverse: true, limit })) ids.push([k.slice(BY_TIME.length), v]);
-    const entries = await this.store.getMany<JournalEntry>(ids.map(([seq, corr]) => `${BY_CORRELATION}${corr}/${seq}`));
-    return entries.filter((e): e is JournalEntry => e !== undefined);
+    const out: JournalEntry[] = [];
+    for await (const [, segment] of this.store.scan<JournalEntry[]>({ gte: SEGMENTS, lt: prefixEnd(SEGMENTS), reverse: true })) {
+      for (let i = segment.length - 1; i >= 0; i--) {
+        const e = segment[i] as JournalEntry;
+        if (filter(e)) out.push(e);
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
   }
 
-  /** Deletes entries older than `retentionMs`, in batches, yielding between them. */
-  async sweep(retentionMs: number, batchSize = 1000): Promise<number> {
+  /** Deletes segments older than `retentionMs`, in batches, yielding between them. */
+  async sweep(retentionMs: number, batchSize = 500): Promise<number> {
     await this.flush();
-    const cutoff = pad(this.clock.now() - retentionMs, 14);
+    const cutoff = `${SEGMENTS}${pad(this.clock.now() - retentionMs, 14)}`;
     let removed = 0;
     for (;;) {
-      const ops: WriteOp[] = [];
-      for await (const [k, corr] of this.store.scan<string>({ gte: BY_TIME, lt: `${BY_TIME}${cutoff}`, limit: batchSize })) {
-        ops.push({ type: 'del', key: k }, { type: 'del', key: `${BY_CORRELATION}${corr}/${k.slice(BY_TIME.length)}` });
-      }
-      if (ops.length === 0) return removed;
-      await this.store.write(ops, 'lazy');
-      removed += ops.length / 2;
+      const keys: string[] = [];
+      for await (const k of this.store.scanKeys({ gte: SEGMENTS, lt: cutoff, limit: batchSize })) keys.push(k);
+      if (keys.length === 0) return removed;
+      await this.store.write(keys.map((key) => ({ type: 'del' as const, key })), 'lazy');
+      removed += keys.length;
       await new Promise<void>((r) => setImmediate(r));
     }
   }

@@ -5,8 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
+import { BloomFilter } from './bloom.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { pad, prefixEnd, type Store, type WriteOp } from './store.js';
+import { prefixEnd, type Store, type WriteOp } from './store.js';
+
+/** What the idempotency node writes into msg.sync.claim, so that whoever completes the transaction can commit it. */
+export interface ClaimRef {
+  scope: string;
+  key: string;
+  claimId: string;
+  retentionMs: number;
+}
 
 export interface LedgerEntry {
   scope: string;
@@ -42,12 +51,14 @@ export interface ClaimOptions {
 }
 
 const ENTRY = 'idem/e/';
-const EXPIRY = 'idem/x/';
 
 /** Emits `changed` ({scope, key, entry}) whenever an entry is claimed, completed, released or removed. */
 export class IdempotencyLedger extends EventEmitter {
   private readonly cache = new Map<string, LedgerEntry | null>();
   private readonly mutex = new KeyedMutex();
+  /** Every key ever written since start plus those found in the store; ready once the store was scanned. */
+  private readonly bloom = new BloomFilter();
+  private bloomReady = false;
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -66,12 +77,27 @@ export class IdempotencyLedger extends EventEmitter {
     return `${ENTRY}${scope}/${key}`;
   }
 
-  private expiryKey(e: Pick<LedgerEntry, 'expiresAt' | 'scope' | 'key'>): string {
-    return `${EXPIRY}${pad(e.expiresAt)}/${e.scope}/${e.key}`;
+  /** Reads every stored key into the Bloom filter (in the background, at start); until then every miss reads the store. */
+  async warmUp(): Promise<void> {
+    for await (const k of this.store.scanKeys({ gte: ENTRY, lt: prefixEnd(ENTRY) })) {
+      const rest = k.slice(ENTRY.length);
+      const slash = rest.indexOf('/');
+      this.bloom.add(this.id(rest.slice(0, slash), rest.slice(slash + 1)));
+    }
+    this.bloomReady = true;
+  }
+
+  /** Known absent without a store read: the filter is ready and has never seen the key. */
+  private knownAbsent(id: string): boolean {
+    return this.bloomReady && !this.bloom.mightContain(id);
   }
 
   private async load(scope: string, key: string): Promise<LedgerEntry | undefined> {
     const id = this.id(scope, key);
+    if (!this.cache.has(id) && this.knownAbsent(id)) {
+      this.remember(id, null);
+      return undefined;
+    }
     const cached = this.cache.get(id);
     if (cached !== undefined) {
       // refresh LRU position
@@ -93,15 +119,10 @@ export class IdempotencyLedger extends EventEmitter {
     }
   }
 
-  private persist(previous: LedgerEntry | undefined, next: LedgerEntry | undefined, scope: string, key: string): void {
-    const ops: WriteOp[] = [];
-    if (previous && (!next || previous.expiresAt !== next.expiresAt)) ops.push({ type: 'del', key: this.expiryKey(previous) });
-    if (next) {
-      ops.push({ type: 'put', key: this.entryKey(scope, key), value: next });
-      if (!previous || previous.expiresAt !== next.expiresAt) ops.push({ type: 'put', key: this.expiryKey(next), value: 1 });
-    } else {
-      ops.push({ type: 'del', key: this.entryKey(scope, key) });
-    }
+  /** One write per change: the entry itself (the sweep finds expired entries by scanning, no index to keep). */
+  private persist(_previous: LedgerEntry | undefined, next: LedgerEntry | undefined, scope: string, key: string): void {
+    const ops: WriteOp[] = [next ? { type: 'put', key: this.entryKey(scope, key), value: next } : { type: 'del', key: this.entryKey(scope, key) }];
+    if (next) this.bloom.add(this.id(scope, key));
     this.remember(this.id(scope, key), next ?? null);
     this.store.write(ops, 'lazy').catch(this.onWriteError);
     this.emit('changed', { scope, key, entry: next });
@@ -114,6 +135,7 @@ export class IdempotencyLedger extends EventEmitter {
     if (!this.mutex.isBusy(id)) {
       const cached = this.cache.get(id);
       if (cached !== undefined) return Promise.resolve(this.decide(scope, key, cached ?? undefined, opts));
+      if (this.knownAbsent(id)) return Promise.resolve(this.decide(scope, key, undefined, opts));
     }
     return this.mutex.run(id, async () => this.decide(scope, key, await this.load(scope, key), opts));
   }
@@ -195,35 +217,35 @@ export class IdempotencyLedger extends EventEmitter {
   }
 
   /**
-   * Deletes entries whose retention ended, in small batches with a yield between them so the flow is never
-   * blocked. Returns how many were removed.
+   * Deletes entries whose retention ended, scanning the ledger in small batches with a yield between them so
+   * the flow is never blocked. Returns how many were removed.
    */
-  async sweep(maxEntries = 100_000, batchSize = 500): Promise<number> {
+  async sweep(maxEntries = 1_000_000, batchSize = 1000): Promise<number> {
+    await this.store.flush();
     const now = this.clock.now();
     let removed = 0;
+    let after: string | undefined;
     for (;;) {
-      const due: string[] = [];
-      for await (const k of this.store.scanKeys({ gte: EXPIRY, lt: `${EXPIRY}${pad(now)}`, limit: batchSize })) due.push(k);
-      if (due.length === 0) break;
-      for (const k of due) {
-        const rest = k.slice(EXPIRY.length + 17);
-        const slash = rest.indexOf('/');
-        const scope = rest.slice(0, slash);
-        const key = rest.slice(slash + 1);
-        await this.mutex.run(this.id(scope, key), async () => {
-          const entry = await this.load(scope, key);
-          const ops: WriteOp[] = [{ type: 'del', key: k }];
-          if (entry && entry.expiresAt <= now) {
-            ops.push({ type: 'del', key: this.entryKey(scope, key) });
-            this.remember(this.id(scope, key), null);
+      const expired: LedgerEntry[] = [];
+      let seen = 0;
+      for await (const [k, e] of this.store.scan<LedgerEntry>({ ...(after === undefined ? { gte: ENTRY } : { gt: after }), lt: prefixEnd(ENTRY), limit: batchSize })) {
+        after = k;
+        seen += 1;
+        if (e.expiresAt <= now) expired.push(e);
+      }
+      for (const e of expired) {
+        await this.mutex.run(this.id(e.scope, e.key), async () => {
+          const current = await this.load(e.scope, e.key);
+          if (current && current.expiresAt <= now) {
+            this.persist(current, undefined, e.scope, e.key);
             removed += 1;
           }
-          await this.store.write(ops, 'lazy');
         });
       }
-      if (removed >= maxEntries) break;
+      if (seen < batchSize || removed >= maxEntries) break;
       await new Promise<void>((r) => setImmediate(r));
     }
+    await this.store.flush();
     return removed;
   }
 

@@ -28,7 +28,16 @@ export class LevelStore extends GroupCommitStore {
   }
 
   protected applyBatch(ops: WriteOp[], sync: boolean): Promise<void> {
-    return this.db.batch(ops, { sync });
+    const encoded = ops.map((op) => (op.type === 'put' && op.raw ? { type: 'put' as const, key: op.key, value: op.value, valueEncoding: 'utf8' } : op));
+    return this.db.batch(encoded, { sync });
+  }
+
+  protected readRaw(key: string): Promise<string | undefined> {
+    return this.db.get<string, string>(key, { valueEncoding: 'utf8' });
+  }
+
+  async *scanRaw(range: ScanRange): AsyncIterable<[string, string]> {
+    for await (const [k, v] of this.db.iterator<string, string>({ ...range, valueEncoding: 'utf8' })) yield [k, v];
   }
 
   protected readOne(key: string): Promise<unknown> {

@@ -11,7 +11,7 @@ export class MemoryStore extends GroupCommitStore {
     for (const op of ops) {
       const had = this.data.has(op.key);
       if (op.type === 'put') {
-        this.data.set(op.key, JSON.stringify(op.value));
+        this.data.set(op.key, op.raw ? op.value : JSON.stringify(op.value));
         if (!had) this.keys.splice(this.lowerBound(op.key), 0, op.key);
       } else if (had) {
         this.data.delete(op.key);
@@ -35,6 +35,18 @@ export class MemoryStore extends GroupCommitStore {
   protected readOne(key: string): Promise<unknown> {
     const v = this.data.get(key);
     return Promise.resolve(v === undefined ? undefined : (JSON.parse(v) as unknown));
+  }
+
+  protected readRaw(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.data.get(key));
+  }
+
+  async *scanRaw(range: ScanRange): AsyncIterable<[string, string]> {
+    for (const k of this.selectKeys(range)) {
+      const v = this.data.get(k);
+      if (v !== undefined) yield [k, v];
+      await Promise.resolve();
+    }
   }
 
   protected async readMany(keys: string[]): Promise<unknown[]> {

@@ -12,7 +12,8 @@ function describePath(path: ReadonlyArray<string | number>): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? p : `${acc}.${p}`), 'msg');
 }
 
-function check(value: unknown, path: Array<string | number>, seen: Set<object>): void {
+/** Throws a `data` SyncError naming the first value that is not storable; returns whether Buffers were seen. */
+function check(value: unknown, path: Array<string | number>, seen: Set<object>, found: { buffer: boolean }): void {
   switch (typeof value) {
     case 'function':
     case 'symbol':
@@ -23,10 +24,14 @@ function check(value: unknown, path: Array<string | number>, seen: Set<object>):
       if (!Number.isFinite(value)) throw new SyncError(`message is not storable: ${describePath(path)} is ${String(value)}`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
       return;
     case 'object': {
-      if (value === null || Buffer.isBuffer(value) || Object.prototype.toString.call(value) === '[object Date]') return;
+      if (value === null || Object.prototype.toString.call(value) === '[object Date]') return;
+      if (Buffer.isBuffer(value)) {
+        found.buffer = true;
+        return;
+      }
       if (seen.has(value)) throw new SyncError(`message is not storable: ${describePath(path)} is a circular reference`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
       seen.add(value);
-      if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i], seen));
+      if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i], seen, found));
       else {
         // Plain objects of any realm: Node-RED function nodes build theirs in a vm context, whose
         // Object.prototype is not ours.
@@ -35,7 +40,7 @@ function check(value: unknown, path: Array<string | number>, seen: Set<object>):
           const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
           throw new SyncError(`message is not storable: ${describePath(path)} is a ${name}, not plain data`, { class: 'data', code: 'UNSERIALISABLE', retryable: false });
         }
-        for (const [k, v] of Object.entries(value)) if (v !== undefined) check(v, [...path, k], seen);
+        for (const [k, v] of Object.entries(value)) if (v !== undefined) check(v, [...path, k], seen, found);
       }
       seen.delete(value);
       return;
@@ -52,13 +57,15 @@ export function encodeMessage(msg: Record<string, unknown>, maxBytes: number): s
     if ((LIVE_PROPERTIES as readonly string[]).includes(k)) continue;
     copy[k] = v;
   }
-  check(copy, [], new Set());
-  const text = JSON.stringify(copy, function (this: unknown, _key, value: unknown) {
-    if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
-      return { [BUFFER_TAG]: Buffer.from((value as { data: number[] }).data).toString('base64') };
-    }
-    return value;
-  });
+  const found = { buffer: false };
+  check(copy, [], new Set(), found);
+  // The replacer is only needed (and only paid for) when the message holds Buffers.
+  const text = found.buffer
+    ? JSON.stringify(copy, function (this: Record<string, unknown>, key, value: unknown) {
+        const original = this[key];
+        return Buffer.isBuffer(original) ? { [BUFFER_TAG]: original.toString('base64') } : value;
+      })
+    : JSON.stringify(copy);
   const bytes = Buffer.byteLength(text);
   if (bytes > maxBytes) {
     throw new SyncError(`message is too large to store: ${bytes} bytes (limit ${maxBytes})`, { class: 'data', code: 'MESSAGE_TOO_LARGE', retryable: false });
@@ -67,6 +74,7 @@ export function encodeMessage(msg: Record<string, unknown>, maxBytes: number): s
 }
 
 export function decodeMessage(text: string): Record<string, unknown> {
+  if (!text.includes(BUFFER_TAG)) return JSON.parse(text) as Record<string, unknown>;
   return JSON.parse(text, (_key, value: unknown) => {
     if (value && typeof value === 'object' && BUFFER_TAG in value) return Buffer.from((value as Record<string, string>)[BUFFER_TAG], 'base64');
     return value;

@@ -11,6 +11,7 @@ import type { DeadLetterStore} from './dead-letters.js';
 import { newDeadLetterId, type DeadLetter, type DeadLetterError } from './dead-letters.js';
 import type { Permit, TargetLimiter } from './limiter.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
+import type { ClaimRef } from './ledger.js';
 import { pad, prefixEnd, type Store, type WriteOp } from './store.js';
 
 export const QueueSettings = z.object({
@@ -50,6 +51,38 @@ export interface QueueRecord {
   lastError?: DeadLetterError;
   correlationId?: string;
   businessKey?: string;
+  /** The idempotency claim the message carries (msg.sync.claim), committed when it is delivered. */
+  claim?: ClaimRef;
+  /** The message belongs to a saga (msg.sync.sagaId): the saga, not the delivery, completes the claim. */
+  inSaga?: boolean;
+}
+
+/** A record as stored: its metadata as JSON, a newline, then the message's own JSON text (never re-escaped). */
+export function encodeRecord(r: QueueRecord): string {
+  const { message, ...meta } = r;
+  return `${JSON.stringify(meta)}\n${message}`;
+}
+
+export function decodeRecord(text: string): QueueRecord {
+  const nl = text.indexOf('\n');
+  const meta = JSON.parse(text.slice(0, nl)) as Omit<QueueRecord, 'message'>;
+  return { ...meta, message: text.slice(nl + 1) };
+}
+
+function claimOf(msg: Record<string, unknown>): { claim?: ClaimRef; inSaga?: boolean } {
+  const sync = msg['sync'];
+  if (typeof sync !== 'object' || sync === null) return {};
+  const out: { claim?: ClaimRef; inSaga?: boolean } = {};
+  const c = (sync as { claim?: Partial<ClaimRef> }).claim;
+  if (c && typeof c.scope === 'string' && typeof c.key === 'string' && typeof c.claimId === 'string' && typeof c.retentionMs === 'number') {
+    out.claim = { scope: c.scope, key: c.key, claimId: c.claimId, retentionMs: c.retentionMs };
+  }
+  if (typeof (sync as { sagaId?: unknown }).sagaId === 'string') out.inSaga = true;
+  return out;
+}
+
+function putRecord(key: string, r: QueueRecord): WriteOp {
+  return { type: 'put', key, value: encodeRecord(r), raw: true };
 }
 
 export interface DeliveryToken {
@@ -111,7 +144,8 @@ export interface QueueEvents {
   retry: { record: QueueRecord; error: SyncError; delayMs: number };
   throttled: { record: QueueRecord; error: SyncError; pauseMs: number };
   'dead-letter': { entry: DeadLetter };
-  state: QueueStats;
+  /** Something changed; call stats() for the figures. */
+  state: undefined;
 }
 
 export function errorSummary(err: SyncError): DeadLetterError {
@@ -125,8 +159,10 @@ export class DeliveryQueue extends EventEmitter {
   private settings: QueueSettings;
   private readonly lanes = new Map<string, Lane>();
   private readonly inFlight = new Map<string, InFlight>();
-  /** seq → delivery id, for every record currently handed out (or being dispatched). */
-  private readonly outstanding = new Map<number, string>();
+  /** Records out for delivery (or being dispatched), by seq; they are not in their lane's buffer meanwhile. */
+  private readonly out = new Map<number, { record: QueueRecord; lane: Lane; id: string }>();
+  /** Keys of the records out for delivery, with counts: later records with one of these keys wait. */
+  private readonly keyHeld = new Map<string, number>();
   private dispatching = 0;
   private nextSeq = 1;
   private deliver: ((d: OutgoingDelivery) => void) | undefined;
@@ -211,7 +247,7 @@ export class DeliveryQueue extends EventEmitter {
     this.deliver = deliver;
     this.limiter = limiter;
     // Deliveries handed to a previous node instance (before a redeploy) may never come back: send them again.
-    for (const f of [...this.inFlight.values()]) this.requeue(f, undefined);
+    for (const f of [...this.inFlight.values()]) this.requeue(f);
     this.schedulePump();
   }
 
@@ -236,11 +272,11 @@ export class DeliveryQueue extends EventEmitter {
       throw new SyncError(`unknown lane "${laneName}" for queue ${this.id}; configured lanes: ${this.settings.lanes.map((l) => l.name).join(', ')}`, { class: 'data', code: 'UNKNOWN_LANE', retryable: false });
     }
     const message = encodeMessage(msg, this.settings.maxMessageBytes);
-    const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message, enqueuedAt: this.clock.now(), attempts: 0 };
+    const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message, enqueuedAt: this.clock.now(), attempts: 0, ...claimOf(msg) };
     if (opts.key !== undefined && this.settings.orderByKey) record.key = opts.key;
     if (opts.correlationId !== undefined) record.correlationId = opts.correlationId;
     if (opts.businessKey !== undefined) record.businessKey = opts.businessKey;
-    await this.store.write([{ type: 'put', key: this.recordKey(record), value: record }], 'durable');
+    await this.store.write([putRecord(this.recordKey(record), record)], 'durable');
     const lane = this.ensureLane(laneName, 1);
     lane.depth += 1;
     if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
@@ -265,13 +301,13 @@ export class DeliveryQueue extends EventEmitter {
     const now = this.clock.now();
     const records = items.map((item) => {
       const laneName = item.lane ?? (this.settings.lanes[0] as { name: string }).name;
-      const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message: encodeMessage(item.msg, this.settings.maxMessageBytes), enqueuedAt: now, attempts: 0 };
+      const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message: encodeMessage(item.msg, this.settings.maxMessageBytes), enqueuedAt: now, attempts: 0, ...claimOf(item.msg) };
       if (item.key !== undefined && this.settings.orderByKey) record.key = item.key;
       if (item.correlationId !== undefined) record.correlationId = item.correlationId;
       if (item.businessKey !== undefined) record.businessKey = item.businessKey;
       return record;
     });
-    await this.store.write([...records.map((r) => ({ type: 'put' as const, key: this.recordKey(r), value: r })), ...extraOps], 'durable');
+    await this.store.write([...records.map((r) => putRecord(this.recordKey(r), r)), ...extraOps], 'durable');
     for (const record of records) {
       const lane = this.ensureLane(record.lane, 1);
       lane.depth += 1;
@@ -298,7 +334,7 @@ export class DeliveryQueue extends EventEmitter {
       if (this.settings.orderByKey) record.key = entry.businessKey;
     }
     if (entry.correlationId !== undefined) record.correlationId = entry.correlationId;
-    await this.store.write([this.deadLetters.delOp(entry.id), { type: 'put', key: this.recordKey(record), value: record }], 'durable');
+    await this.store.write([this.deadLetters.delOp(entry.id), putRecord(this.recordKey(record), record)], 'durable');
     lane.depth += 1;
     if (record.seq > lane.cursor) lane.exhausted = false;
     this.emit('accepted', { record });
@@ -322,7 +358,7 @@ export class DeliveryQueue extends EventEmitter {
       const want = this.settings.windowSize - lane.buffer.length;
       if (want <= 0) return;
       const loaded: QueueRecord[] = [];
-      for await (const [, v] of this.store.scan<QueueRecord>({ gt: `${this.laneKey(lane.name)}${pad(lane.cursor)}`, lt: prefixEnd(this.laneKey(lane.name)), limit: want })) loaded.push(v);
+      for await (const [, v] of this.store.scanRaw({ gt: `${this.laneKey(lane.name)}${pad(lane.cursor)}`, lt: prefixEnd(this.laneKey(lane.name)), limit: want })) loaded.push(decodeRecord(v));
       for (const r of loaded) {
         if (r.seq > lane.cursor) {
           lane.buffer.push(r);
@@ -336,18 +372,19 @@ export class DeliveryQueue extends EventEmitter {
     return lane.loading;
   }
 
-  /** Records of a lane that may be delivered now, honouring per-key order and retry delays. */
+  /**
+   * Records of a lane that may be delivered now, honouring per-key order and retry delays. Records out for
+   * delivery are not in the buffer; their keys are in `keyHeld`.
+   */
   private deliverable(lane: Lane, max: number, now: number, blocked: Set<string>): QueueRecord[] {
     const out: QueueRecord[] = [];
     for (const r of lane.buffer) {
       if (out.length >= max) break;
-      const busy = this.outstanding.has(r.seq);
       if (r.key !== undefined) {
-        if (blocked.has(r.key)) continue;
+        if (blocked.has(r.key) || this.keyHeld.has(r.key)) continue;
         // Whatever happens to this record, later ones with its key wait behind it.
         blocked.add(r.key);
       }
-      if (busy) continue;
       if (r.notBefore !== undefined && r.notBefore > now) continue;
       out.push(r);
     }
@@ -358,7 +395,7 @@ export class DeliveryQueue extends EventEmitter {
     let min: number | undefined;
     for (const lane of this.lanes.values()) {
       for (const r of lane.buffer) {
-        if (r.notBefore !== undefined && r.notBefore > now && !this.outstanding.has(r.seq)) min = min === undefined ? r.notBefore : Math.min(min, r.notBefore);
+        if (r.notBefore !== undefined && r.notBefore > now) min = min === undefined ? r.notBefore : Math.min(min, r.notBefore);
       }
     }
     return min;
@@ -385,43 +422,93 @@ export class DeliveryQueue extends EventEmitter {
       const capacity = this.settings.maxInFlight - this.inFlight.size - this.dispatching;
       if (capacity <= 0) return;
       const now = this.clock.now();
-      // Keys held by messages already out: a later message with one of these keys must wait.
       const blocked = new Set<string>();
-      const candidates: Array<{ lane: Lane; records: QueueRecord[] }> = [];
+      const candidates: Array<{ lane: Lane; batches: QueueRecord[][] }> = [];
       for (const lane of this.lanes.values()) {
         if (lane.buffer.length < this.settings.windowSize / 2 && !lane.exhausted) await this.refill(lane);
-        const records = this.deliverable(lane, this.settings.batchSize, now, blocked);
-        if (records.length > 0) candidates.push({ lane, records });
+        const records = this.deliverable(lane, capacity * this.settings.batchSize, now, blocked);
+        if (records.length === 0) continue;
+        const batches: QueueRecord[][] = [];
+        for (let i = 0; i < records.length; i += this.settings.batchSize) batches.push(records.slice(i, i + this.settings.batchSize));
+        candidates.push({ lane, batches });
       }
       if (candidates.length === 0) {
         this.armRetryTimer(now);
         return;
       }
-      // Smooth weighted round robin: each lane earns its weight, the richest goes, and pays the total.
-      const total = candidates.reduce((n, c) => n + c.lane.weight, 0);
-      let best = candidates[0];
-      for (const c of candidates) {
-        c.lane.credit += c.lane.weight;
-        if (c.lane.credit > best.lane.credit) best = c;
+      // Smooth weighted round robin over the lanes that have something to deliver.
+      const taken = new Map<Lane, Set<number>>();
+      for (let sent = 0; sent < capacity; sent++) {
+        const ready = candidates.filter((c) => c.batches.length > 0);
+        if (ready.length === 0) break;
+        const total = ready.reduce((n, c) => n + c.lane.weight, 0);
+        let best = ready[0] as { lane: Lane; batches: QueueRecord[][] };
+        for (const c of ready) {
+          c.lane.credit += c.lane.weight;
+          if (c.lane.credit > best.lane.credit) best = c;
+        }
+        best.lane.credit -= total;
+        const batch = best.batches.shift() as QueueRecord[];
+        let seqs = taken.get(best.lane);
+        if (!seqs) taken.set(best.lane, (seqs = new Set()));
+        for (const r of batch) seqs.add(r.seq);
+        this.dispatch(best.lane, batch);
       }
-      best.lane.credit -= total;
-      this.dispatch(best.lane, best.records);
+      for (const [lane, seqs] of taken) lane.buffer = lane.buffer.filter((r) => !seqs.has(r.seq));
     }
+  }
+
+  private hold(record: QueueRecord, lane: Lane, id: string): void {
+    this.out.set(record.seq, { record, lane, id });
+    if (record.key !== undefined) this.keyHeld.set(record.key, (this.keyHeld.get(record.key) ?? 0) + 1);
+  }
+
+  /** Takes a record back from "out for delivery" (when `id` still holds it). */
+  private unhold(seq: number, id: string): { record: QueueRecord; lane: Lane } | undefined {
+    const o = this.out.get(seq);
+    if (!o || o.id !== id) return undefined;
+    this.out.delete(seq);
+    const key = o.record.key;
+    if (key !== undefined) {
+      const n = (this.keyHeld.get(key) ?? 1) - 1;
+      if (n <= 0) this.keyHeld.delete(key);
+      else this.keyHeld.set(key, n);
+    }
+    return o;
+  }
+
+  private insertSorted(lane: Lane, record: QueueRecord): void {
+    const b = lane.buffer;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((b[mid] as QueueRecord).seq < record.seq) lo = mid + 1;
+      else hi = mid;
+    }
+    if (b[lo]?.seq === record.seq) b[lo] = record;
+    else b.splice(lo, 0, record);
   }
 
   private dispatch(lane: Lane, records: QueueRecord[]): void {
     const id = randomUUID();
-    for (const r of records) this.outstanding.set(r.seq, id);
+    for (const r of records) this.hold(r, lane, id);
     this.dispatching += 1;
     const limiter = this.limiter;
     const acquired = limiter ? limiter.acquire(1) : Promise.resolve(undefined);
+    const giveBack = () => {
+      for (const r of records) {
+        const o = this.unhold(r.seq, id);
+        if (o) this.insertSorted(o.lane, o.record);
+      }
+    };
     acquired
       .then((permit) => {
         this.dispatching -= 1;
         const deliver = this.deliver;
-        if (!deliver || this.closed || records.some((r) => this.outstanding.get(r.seq) !== id)) {
+        if (!deliver || this.closed || records.some((r) => this.out.get(r.seq)?.id !== id)) {
           permit?.release();
-          for (const r of records) if (this.outstanding.get(r.seq) === id) this.outstanding.delete(r.seq);
+          giveBack();
           this.schedulePump();
           return;
         }
@@ -436,7 +523,7 @@ export class DeliveryQueue extends EventEmitter {
       })
       .catch((err: unknown) => {
         this.dispatching -= 1;
-        for (const r of records) if (this.outstanding.get(r.seq) === id) this.outstanding.delete(r.seq);
+        giveBack();
         if (!this.closed) this.emit('error', err);
       });
   }
@@ -449,11 +536,14 @@ export class DeliveryQueue extends EventEmitter {
   }
 
   /** Hands in-flight records back to the buffer without counting an attempt (redeploy). */
-  private requeue(f: InFlight, _reason: undefined): void {
+  private requeue(f: InFlight): void {
     clearTimeout(f.timer);
     f.permit?.release();
     this.inFlight.delete(f.token.id);
-    for (const r of f.records) if (this.outstanding.get(r.seq) === f.token.id) this.outstanding.delete(r.seq);
+    for (const r of f.records) {
+      const o = this.unhold(r.seq, f.token.id);
+      if (o) this.insertSorted(o.lane, o.record);
+    }
   }
 
   /** Whether a delivery is still awaited. */
@@ -477,12 +567,13 @@ export class DeliveryQueue extends EventEmitter {
     const durableOps: WriteOp[] = [];
     const events: Array<() => void> = [];
     let throttlePause: number | undefined;
-    f.records.forEach((record, i) => {
+    f.records.forEach((held, i) => {
+      const taken = this.unhold(held.seq, id);
+      if (!taken) return;
+      const { record, lane } = taken;
       const outcome = outcomes[i] ?? outcomes[outcomes.length - 1] ?? { ok: false, error: new SyncError('no outcome for this message in the batch result', { class: 'transient', code: 'MISSING_OUTCOME', retryable: true }) };
-      const lane = this.lanes.get(record.lane) as Lane;
       if (outcome.ok) {
         ops.push({ type: 'del', key: this.recordKey(record) });
-        this.removeFromBuffer(lane, record.seq);
         lane.depth -= 1;
         this.counters.delivered += 1;
         events.push(() => this.emit('delivered', { record, result: outcome.result }));
@@ -495,8 +586,8 @@ export class DeliveryQueue extends EventEmitter {
         throttlePause = pause;
         const updated: QueueRecord = { ...record, throttled: (record.throttled ?? 0) + 1, lastError: errorSummary(err) };
         if (!this.limiter) updated.notBefore = now + pause;
-        this.replaceInBuffer(lane, updated);
-        ops.push({ type: 'put', key: this.recordKey(updated), value: updated });
+        this.insertSorted(lane, updated);
+        ops.push(putRecord(this.recordKey(updated), updated));
         this.counters.throttled += 1;
         events.push(() => this.emit('throttled', { record: updated, error: err, pauseMs: pause }));
         return;
@@ -506,8 +597,8 @@ export class DeliveryQueue extends EventEmitter {
       if (retryable && attempts <= this.settings.maximumRedeliveries) {
         const delay = this.redeliveryDelay(attempts);
         const updated: QueueRecord = { ...record, attempts, notBefore: now + delay, lastError: errorSummary(err) };
-        this.replaceInBuffer(lane, updated);
-        ops.push({ type: 'put', key: this.recordKey(updated), value: updated });
+        this.insertSorted(lane, updated);
+        ops.push(putRecord(this.recordKey(updated), updated));
         this.counters.retried += 1;
         events.push(() => this.emit('retry', { record: updated, error: err, delayMs: delay }));
         return;
@@ -526,17 +617,16 @@ export class DeliveryQueue extends EventEmitter {
       if (record.correlationId !== undefined) entry.correlationId = record.correlationId;
       if (record.businessKey !== undefined) entry.businessKey = record.businessKey;
       durableOps.push({ type: 'del', key: this.recordKey(record) }, this.deadLetters.putOp(entry));
-      this.removeFromBuffer(lane, record.seq);
       lane.depth -= 1;
       this.counters.deadLettered += 1;
       events.push(() => this.emit('dead-letter', { entry }));
     });
-    for (const r of f.records) if (this.outstanding.get(r.seq) === id) this.outstanding.delete(r.seq);
     if (outcomes.some((o) => o.ok) && throttlePause === undefined) this.limiter?.succeeded();
     // A move to the dead-letter queue is durable; everything else may be redone after a crash.
     await Promise.all([ops.length > 0 ? this.store.write(ops, 'lazy') : undefined, durableOps.length > 0 ? this.store.write(durableOps, 'durable') : undefined]);
     for (const e of events) e();
-    this.emit('state', this.stats());
+    // Listeners (node status) read stats() when they redraw, at their own pace.
+    this.emit('state');
     this.schedulePump();
   }
 
@@ -550,11 +640,11 @@ export class DeliveryQueue extends EventEmitter {
     // A success for a delivery we already gave up on: the message did arrive. Remove it unless it is out again.
     let removed = false;
     for (const seq of token.seqs) {
-      if (this.outstanding.has(seq)) continue;
+      if (this.out.has(seq)) continue;
       for (const lane of this.lanes.values()) {
-        const r = lane.buffer.find((x) => x.seq === seq);
-        if (!r) continue;
-        this.removeFromBuffer(lane, seq);
+        const i = lane.buffer.findIndex((x) => x.seq === seq);
+        if (i < 0) continue;
+        const [r] = lane.buffer.splice(i, 1) as [QueueRecord];
         lane.depth -= 1;
         this.counters.delivered += 1;
         await this.store.write([{ type: 'del', key: this.recordKey(r) }], 'lazy');
@@ -569,16 +659,6 @@ export class DeliveryQueue extends EventEmitter {
   private redeliveryDelay(attempt: number): number {
     const base = Math.min(this.settings.maximumRedeliveryDelayMs, this.settings.redeliveryDelayMs * this.settings.backOffMultiplier ** (attempt - 1));
     return Math.round(base * (1 - this.settings.jitter * this.random()));
-  }
-
-  private removeFromBuffer(lane: Lane, seq: number): void {
-    const i = lane.buffer.findIndex((r) => r.seq === seq);
-    if (i >= 0) lane.buffer.splice(i, 1);
-  }
-
-  private replaceInBuffer(lane: Lane, record: QueueRecord): void {
-    const i = lane.buffer.findIndex((r) => r.seq === record.seq);
-    if (i >= 0) lane.buffer[i] = record;
   }
 
   stats(): QueueStats {
@@ -602,7 +682,7 @@ export class DeliveryQueue extends EventEmitter {
   async records(limit = 1000): Promise<QueueRecord[]> {
     await this.store.flush();
     const out: QueueRecord[] = [];
-    for await (const [, v] of this.store.scan<QueueRecord>({ gte: this.prefix, lt: prefixEnd(this.prefix), limit })) out.push(v);
+    for await (const [, v] of this.store.scanRaw({ gte: this.prefix, lt: prefixEnd(this.prefix), limit })) out.push(decodeRecord(v));
     return out;
   }
 

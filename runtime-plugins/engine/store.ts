@@ -2,7 +2,11 @@
 // ordered keys with JSON values, atomic batches, range scans and two durabilities. LevelDB is the default; a
 // PostgreSQL implementation of the same interface can replace it without any part above knowing.
 
-export type WriteOp = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
+/**
+ * A put writes `value` as JSON, or, with `raw`, a string stored verbatim (read back with getRaw/scanRaw): the
+ * queue stores a message's own JSON text that way, so it is never escaped into another JSON document.
+ */
+export type WriteOp = { type: 'put'; key: string; value: unknown; raw?: false } | { type: 'put'; key: string; value: string; raw: true } | { type: 'del'; key: string };
 
 /**
  * `durable`: fsync'd before the promise resolves (what acknowledges a message).
@@ -32,11 +36,15 @@ export interface Store {
   readonly kind: string;
   get<T>(key: string): Promise<T | undefined>;
   getMany<T>(keys: string[]): Promise<Array<T | undefined>>;
+  /** A value written with `raw: true`. */
+  getRaw(key: string): Promise<string | undefined>;
   /** Atomic: every op of one call is applied together, in call order relative to every other call. */
   write(ops: WriteOp[], durability: Durability): Promise<void>;
   /** Entries in key order. Reflects every write whose promise has resolved. */
   scan<T>(range: ScanRange): AsyncIterable<[string, T]>;
   scanKeys(range: ScanRange): AsyncIterable<string>;
+  /** Entries written with `raw: true`, in key order. */
+  scanRaw(range: ScanRange): AsyncIterable<[string, string]>;
   /** Resolves once every write submitted so far is applied. */
   flush(): Promise<void>;
   stats(): StoreStats;
@@ -78,14 +86,22 @@ export abstract class GroupCommitStore implements Store {
   protected abstract applyBatch(ops: WriteOp[], sync: boolean): Promise<void>;
   protected abstract readOne(key: string): Promise<unknown>;
   protected abstract readMany(keys: string[]): Promise<unknown[]>;
+  protected abstract readRaw(key: string): Promise<string | undefined>;
   abstract scan<T>(range: ScanRange): AsyncIterable<[string, T]>;
   abstract scanKeys(range: ScanRange): AsyncIterable<string>;
+  abstract scanRaw(range: ScanRange): AsyncIterable<[string, string]>;
   protected abstract closeBackend(): Promise<void>;
 
   async get<T>(key: string): Promise<T | undefined> {
     const o = this.overlay.get(key);
     if (o) return o.deleted ? undefined : (o.value as T);
     return (await this.readOne(key)) as T | undefined;
+  }
+
+  async getRaw(key: string): Promise<string | undefined> {
+    const o = this.overlay.get(key);
+    if (o) return o.deleted ? undefined : (o.value as string);
+    return this.readRaw(key);
   }
 
   async getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
@@ -118,24 +134,26 @@ export abstract class GroupCommitStore implements Store {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const batch: Pending[] = [];
+        // Take as many pending writes as fit, in one slice (shift() per item is quadratic with thousands waiting).
         let n = 0;
-        while (this.queue.length > 0 && (n === 0 || n + (this.queue[0]).ops.length <= this.maxBatchOps)) {
-          const p = this.queue.shift() as Pending;
-          batch.push(p);
-          n += p.ops.length;
+        let take = 0;
+        while (take < this.queue.length && (take === 0 || n + (this.queue[take] as Pending).ops.length <= this.maxBatchOps)) {
+          n += (this.queue[take] as Pending).ops.length;
+          take += 1;
         }
-        const ops = batch.flatMap((p) => p.ops);
+        const batch = this.queue.slice(0, take);
+        this.queue = this.queue.slice(take);
+        const ops = lastWritePerKey(batch.flatMap((p) => p.ops));
         const sync = batch.some((p) => p.durable);
         try {
           await this.applyBatch(ops, sync);
           this.counters.flushes += 1;
           this.counters.opsWritten += ops.length;
           if (sync) this.counters.syncedFlushes += 1;
-          this.settleOverlay(ops);
+          this.settleOverlay(batch);
           for (const p of batch) p.resolve();
         } catch (err) {
-          this.settleOverlay(ops);
+          this.settleOverlay(batch);
           for (const p of batch) p.reject(err);
         }
       }
@@ -144,12 +162,14 @@ export abstract class GroupCommitStore implements Store {
     }
   }
 
-  private settleOverlay(ops: WriteOp[]): void {
-    for (const op of ops) {
-      const o = this.overlay.get(op.key);
-      if (!o) continue;
-      o.count -= 1;
-      if (o.count <= 0) this.overlay.delete(op.key);
+  private settleOverlay(batch: Pending[]): void {
+    for (const p of batch) {
+      for (const op of p.ops) {
+        const o = this.overlay.get(op.key);
+        if (!o) continue;
+        o.count -= 1;
+        if (o.count <= 0) this.overlay.delete(op.key);
+      }
     }
   }
 
@@ -163,4 +183,16 @@ export abstract class GroupCommitStore implements Store {
     this.closed = true;
     await this.closeBackend();
   }
+}
+
+/**
+ * Within one atomic batch only the last write to a key matters: a claim completed before its first write was
+ * flushed, or a record put and deleted in the same window, costs one operation (or none), not several.
+ */
+export function lastWritePerKey(ops: WriteOp[]): WriteOp[] {
+  if (ops.length < 2) return ops;
+  const last = new Map<string, number>();
+  ops.forEach((op, i) => last.set(op.key, i));
+  if (last.size === ops.length) return ops;
+  return ops.filter((op, i) => last.get(op.key) === i);
 }
