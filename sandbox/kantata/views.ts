@@ -16,14 +16,20 @@ import type {
 } from './store.js';
 import { currencyBaseUnit, currencySymbol, formatMoney, wireTime, type WireRecord } from './wire.js';
 
-/** Project statuses the sandbox knows (a subset of an account's list; keys are the sandbox's own). */
+/**
+ * Project statuses the sandbox knows: one status per colour group of Kantata's project status list, keyed the
+ * way Kantata numbers them (the hundreds follow the colour: gray 1xx not started, light green 2xx close to
+ * starting, green 3xx in progress, yellow 4xx pending action, red 5xx blocked or ended, blue 6xx finished).
+ * A real account selects its own subset; the mapping context lists the same keys (defaultKantataContext).
+ */
 export const WORKSPACE_STATUSES: Record<number, { color: string; message: string }> = {
-  100: { color: 'grey', message: 'Not Started' },
-  200: { color: 'light_green', message: 'Ready to Start' },
+  100: { color: 'gray', message: 'Not Started' },
+  200: { color: 'light_green', message: 'Okay to Start' },
   300: { color: 'green', message: 'In Progress' },
-  310: { color: 'yellow', message: 'Waiting' },
-  320: { color: 'red', message: 'Blocked' },
-  400: { color: 'blue', message: 'Completed' },
+  400: { color: 'yellow', message: 'On Hold' },
+  500: { color: 'red', message: 'Blocked' },
+  501: { color: 'red', message: 'Cancelled' },
+  600: { color: 'blue', message: 'Completed' },
 };
 
 function stamps(row: { createdMs: number; updatedMs: number }): { created_at: string; updated_at: string } {

@@ -194,9 +194,10 @@ describe('Kantata sandbox: reads, writes and errors on the wire', () => {
 
   it('updates a workspace with PUT; an archived workspace leaves default reads until include_archived=true', async () => {
     const id = KANTATA_DEMO.workspaceId;
-    const r = await call('PUT', `/workspaces/${id}.json`, { workspace: { title: 'Acme — Website v2', status_key: 310, archived: true } });
+    const r = await call('PUT', `/workspaces/${id}.json`, { workspace: { title: 'Acme — Website v2', status_key: 400, archived: true } });
     assert.equal(r.status, 200);
     assert.equal(first(r, 'workspaces')['title'], 'Acme — Website v2');
+    assert.deepEqual(first(r, 'workspaces')['status'], { color: 'yellow', key: 400, message: 'On Hold' });
     assert.equal((await call('GET', `/workspaces/${id}.json`)).status, 404);
     assert.equal(env(await call('GET', '/workspaces.json')).count, 0);
     assert.equal(env(await call('GET', '/workspaces.json?include_archived=true')).count, 1);
@@ -292,6 +293,7 @@ describe('Kantata sandbox: reads, writes and errors on the wire', () => {
     const list = env(await call('GET', `/expenses.json?workspace_id=${KANTATA_DEMO.workspaceId}&order=date:asc`));
     assert.equal(list.count, 3);
   });
+
 
   it('serves seeded invoices with their line items and balance, and reflects payments', async () => {
     const id = KANTATA_DEMO.invoiceId;
