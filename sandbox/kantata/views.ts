@@ -32,6 +32,24 @@ export const WORKSPACE_STATUSES: Record<number, { color: string; message: string
   600: { color: 'blue', message: 'Completed' },
 };
 
+/**
+ * The account's expense categories: Kantata's six defaults (ids are the sandbox's). Account settings, not records,
+ * so a reset keeps them. An expense names its category by `category`; `expense_category_id` is set when the
+ * name is one of these.
+ */
+export const EXPENSE_CATEGORIES: Readonly<Record<string, string>> = {
+  '3001': 'Entertainment',
+  '3002': 'Food',
+  '3003': 'Lodging',
+  '3004': 'Mileage',
+  '3005': 'Travel',
+  '3006': 'Other',
+};
+
+export function expenseCategoryId(name: string): string | null {
+  return Object.entries(EXPENSE_CATEGORIES).find(([, n]) => n === name)?.[0] ?? null;
+}
+
 function stamps(row: { createdMs: number; updatedMs: number }): { created_at: string; updated_at: string } {
   return { created_at: wireTime(row.createdMs), updated_at: wireTime(row.updatedMs) };
 }
@@ -187,7 +205,7 @@ export function expenseView(e: ExpenseRow): WireRecord {
     is_invoiced: e.invoice_id !== null,
     reimbursable: e.reimbursable,
     user_can_edit: e.invoice_id === null,
-    expense_category_id: null,
+    expense_category_id: expenseCategoryId(e.category),
     receipt_id: null,
     ...stamps(e),
   };

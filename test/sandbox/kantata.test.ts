@@ -294,6 +294,23 @@ describe('Kantata sandbox: reads, writes and errors on the wire', () => {
     assert.equal(list.count, 3);
   });
 
+  it('names an expense category by name or by expense_category_id, and refuses an unknown or contradicting id', async () => {
+    const base = { workspace_id: KANTATA_DEMO.workspaceId, date: '2026-01-05', amount_in_cents: 1_000 };
+    const byName = first(await call('POST', '/expenses.json', { expense: { ...base, category: 'Travel' } }), 'expenses');
+    assert.equal(byName['expense_category_id'], '3005');
+    const byId = first(await call('POST', '/expenses.json', { expense: { ...base, expense_category_id: 3003 } }), 'expenses');
+    assert.equal(byId['category'], 'Lodging');
+    const both = first(await call('POST', '/expenses.json', { expense: { ...base, category: 'Food', expense_category_id: '3002' } }), 'expenses');
+    assert.equal(both['expense_category_id'], '3002');
+    const custom = first(await call('POST', '/expenses.json', { expense: { ...base, category: 'Client gifts' } }), 'expenses');
+    assert.equal(custom['expense_category_id'], null);
+    const unknown = await call('POST', '/expenses.json', { expense: { ...base, expense_category_id: 9 } });
+    assert.equal(unknown.status, 422);
+    assert.equal(errors(unknown)[0].field, 'expense_category_id');
+    const contradicting = await call('POST', '/expenses.json', { expense: { ...base, category: 'Travel', expense_category_id: 3002 } });
+    assert.equal(contradicting.status, 422);
+    assert.match(errors(contradicting)[0].message, /Food, not Travel/);
+  });
 
   it('serves seeded invoices with their line items and balance, and reflects payments', async () => {
     const id = KANTATA_DEMO.invoiceId;
