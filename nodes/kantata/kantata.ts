@@ -97,14 +97,19 @@ export = function register(RED: NodeAPI): void {
             : Array.isArray(outcome.payload)
               ? `listed ${outcome.payload.length} ${settings.object}`
               : `read ${settings.object}`;
-          node.status(limiter?.paused ? status.waiting(`${limiter.reason ?? 'throttled'} until ${clock(limiter.pausedUntil ?? 0)} · ${what}`) : status.working(brief(`${what} · ${clock(Date.now())}`)));
+          // Kantata reports no usage; with a daily budget configured, show what the limiter counted.
+          const usage = limiter?.dailyAllowed !== undefined ? ` · api ${limiter.usedToday.toLocaleString('en-US')}/${limiter.dailyAllowed.toLocaleString('en-US')}` : '';
+          node.status(limiter?.paused ? status.waiting(`${limiter.reason ?? 'throttled'} until ${clock(limiter.pausedUntil ?? 0)} · ${what}`) : status.working(brief(`${what}${usage} · ${clock(Date.now())}`, 60)));
           send(msg);
           done();
         })
         .catch((err: unknown) => {
           const e: SyncError = toSyncError(err, KANTATA_TARGET);
           const field = e.syncwright.fields?.[0];
-          if (e.syncwright.class === 'rate-limit' && e.syncwright.retryAfterMs !== undefined) node.status(status.waiting(`paused: retry in ${Math.ceil(e.syncwright.retryAfterMs / 1000)} s`));
+          if (e.syncwright.class === 'rate-limit') {
+            const wait = e.syncwright.retryAfterMs;
+            node.status(status.waiting(wait === undefined ? `throttled (${e.syncwright.code})` : `paused: retry in ${Math.ceil(wait / 1000)} s`));
+          }
           else node.status(status.failing(brief(`${e.syncwright.class} · ${field ?? e.syncwright.code}`)));
           failMessage(msg, e, done, KANTATA_TARGET);
         });

@@ -1,6 +1,7 @@
 // The kantata operation node and its connection through node-red-node-test-helper, against the Kantata sandbox.
 import assert from 'node:assert/strict';
 import kantataConnectionNode from '../../nodes/kantata/kantata-connection.js';
+import type { KantataConnectionNode } from '../../nodes/kantata/connection.js';
 import kantataNode from '../../nodes/kantata/kantata.js';
 import { KANTATA_DEMO, startKantataSandbox, type KantataSandbox } from '../../sandbox/kantata/index.js';
 import { useEngineStore } from '../support/engine.js';
@@ -180,6 +181,24 @@ describe('syncwright-kantata node', () => {
     assert.equal(error.class, 'auth');
     assert.match(error.message, /refused the bearer token/);
     assert.doesNotMatch(JSON.stringify(caught[0]), /wrong-token-93c1/);
+  });
+
+  it('fails a throttled message as rate-limit and pauses the connection shared by every node using it', async () => {
+    await helper.load(nodes, testFlow([...base, conn(), op('ws', { operation: 'get', recordId: '40001', recordIdType: 'str', object: 'workspace' })]), credentials());
+    const caught = collect('caught');
+    const out = collect('out');
+    sb.server.addFault({ kind: 'status', status: 429, count: 1 });
+    helper.getNode('ws').receive({ payload: null });
+    await until(() => caught.length === 1);
+    const error = caught[0]?.sync?.['error'] as { class: string; retryable: boolean };
+    assert.deepEqual([error.class, error.retryable], ['rate-limit', true]);
+    const connection = helper.getNode('conn') as unknown as KantataConnectionNode;
+    const state = (await connection.client()).limiter?.state();
+    assert.equal(state?.paused, true);
+    assert.equal(state?.target, 'connection:conn');
+    helper.getNode('ws').receive({ payload: null });
+    await until(() => out.length === 1);
+    assert.equal((out[0]?.payload as { id: string }).id, KANTATA_DEMO.workspaceId, 'the next message goes through once the pause ends');
   });
 
   it('refuses an operation the object does not allow at deploy', async () => {
