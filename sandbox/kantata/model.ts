@@ -19,7 +19,7 @@ import {
   type WorkspaceResourceRow,
   type WorkspaceRow,
 } from './store.js';
-import { WORKSPACE_STATUSES } from './views.js';
+import { EXPENSE_CATEGORIES, WORKSPACE_STATUSES } from './views.js';
 import { badRequest, invalid, notFound, type KantataErrorItem } from './wire.js';
 
 /** Where create counts go (the SandboxServer). */
@@ -519,7 +519,13 @@ export class KantataModel {
     const store = this.store;
     const common = (input: Input, workspaceId: string | undefined, current?: ExpenseRow) => {
       const date = input.date('date', { required: current === undefined || input.raw['date'] === null }) ?? undefined;
-      const category = input.string('category', { required: current === undefined, max: 255 });
+      // `expense_category_id` names one of the account's categories and stands for `category` when that is absent.
+      const categoryId = input.id('expense_category_id', { label: 'Expense category' });
+      const categoryName = categoryId ? EXPENSE_CATEGORIES[categoryId] : undefined;
+      if (categoryId && categoryName === undefined) input.fail('expense_category_id', `Expense category ${categoryId} does not exist`);
+      const named = input.string('category', { required: current === undefined && categoryName === undefined, max: 255 });
+      if (named !== undefined && categoryName !== undefined && named !== categoryName) input.fail('expense_category_id', `Expense category ${categoryId ?? ''} is ${categoryName}, not ${named}`);
+      const category = named ?? categoryName;
       const amount_in_cents = input.int('amount_in_cents', { required: current === undefined, min: 0, label: 'Amount' });
       const currency = input.string('currency', { max: 3 });
       if (currency !== undefined && !CURRENCY_RE.test(currency)) input.fail('currency', 'Currency must be an ISO 4217 code such as USD');

@@ -16,15 +16,39 @@ import type {
 } from './store.js';
 import { currencyBaseUnit, currencySymbol, formatMoney, wireTime, type WireRecord } from './wire.js';
 
-/** Project statuses the sandbox knows (a subset of an account's list; keys are the sandbox's own). */
+/**
+ * Project statuses the sandbox knows: one status per colour group of Kantata's project status list, keyed the
+ * way Kantata numbers them (the hundreds follow the colour: gray 1xx not started, light green 2xx close to
+ * starting, green 3xx in progress, yellow 4xx pending action, red 5xx blocked or ended, blue 6xx finished).
+ * A real account selects its own subset; the mapping context lists the same keys (defaultKantataContext).
+ */
 export const WORKSPACE_STATUSES: Record<number, { color: string; message: string }> = {
-  100: { color: 'grey', message: 'Not Started' },
-  200: { color: 'light_green', message: 'Ready to Start' },
+  100: { color: 'gray', message: 'Not Started' },
+  200: { color: 'light_green', message: 'Okay to Start' },
   300: { color: 'green', message: 'In Progress' },
-  310: { color: 'yellow', message: 'Waiting' },
-  320: { color: 'red', message: 'Blocked' },
-  400: { color: 'blue', message: 'Completed' },
+  400: { color: 'yellow', message: 'On Hold' },
+  500: { color: 'red', message: 'Blocked' },
+  501: { color: 'red', message: 'Cancelled' },
+  600: { color: 'blue', message: 'Completed' },
 };
+
+/**
+ * The account's expense categories: Kantata's six defaults (ids are the sandbox's). Account settings, not records,
+ * so a reset keeps them. An expense names its category by `category`; `expense_category_id` is set when the
+ * name is one of these.
+ */
+export const EXPENSE_CATEGORIES: Readonly<Record<string, string>> = {
+  '3001': 'Entertainment',
+  '3002': 'Food',
+  '3003': 'Lodging',
+  '3004': 'Mileage',
+  '3005': 'Travel',
+  '3006': 'Other',
+};
+
+export function expenseCategoryId(name: string): string | null {
+  return Object.entries(EXPENSE_CATEGORIES).find(([, n]) => n === name)?.[0] ?? null;
+}
 
 function stamps(row: { createdMs: number; updatedMs: number }): { created_at: string; updated_at: string } {
   return { created_at: wireTime(row.createdMs), updated_at: wireTime(row.updatedMs) };
@@ -181,7 +205,7 @@ export function expenseView(e: ExpenseRow): WireRecord {
     is_invoiced: e.invoice_id !== null,
     reimbursable: e.reimbursable,
     user_can_edit: e.invoice_id === null,
-    expense_category_id: null,
+    expense_category_id: expenseCategoryId(e.category),
     receipt_id: null,
     ...stamps(e),
   };

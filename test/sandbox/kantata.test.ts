@@ -194,9 +194,10 @@ describe('Kantata sandbox: reads, writes and errors on the wire', () => {
 
   it('updates a workspace with PUT; an archived workspace leaves default reads until include_archived=true', async () => {
     const id = KANTATA_DEMO.workspaceId;
-    const r = await call('PUT', `/workspaces/${id}.json`, { workspace: { title: 'Acme — Website v2', status_key: 310, archived: true } });
+    const r = await call('PUT', `/workspaces/${id}.json`, { workspace: { title: 'Acme — Website v2', status_key: 400, archived: true } });
     assert.equal(r.status, 200);
     assert.equal(first(r, 'workspaces')['title'], 'Acme — Website v2');
+    assert.deepEqual(first(r, 'workspaces')['status'], { color: 'yellow', key: 400, message: 'On Hold' });
     assert.equal((await call('GET', `/workspaces/${id}.json`)).status, 404);
     assert.equal(env(await call('GET', '/workspaces.json')).count, 0);
     assert.equal(env(await call('GET', '/workspaces.json?include_archived=true')).count, 1);
@@ -291,6 +292,24 @@ describe('Kantata sandbox: reads, writes and errors on the wire', () => {
     assert.deepEqual(errors(bad).map((e) => e.field).sort(), ['amount_in_cents', 'category']);
     const list = env(await call('GET', `/expenses.json?workspace_id=${KANTATA_DEMO.workspaceId}&order=date:asc`));
     assert.equal(list.count, 3);
+  });
+
+  it('names an expense category by name or by expense_category_id, and refuses an unknown or contradicting id', async () => {
+    const base = { workspace_id: KANTATA_DEMO.workspaceId, date: '2026-01-05', amount_in_cents: 1_000 };
+    const byName = first(await call('POST', '/expenses.json', { expense: { ...base, category: 'Travel' } }), 'expenses');
+    assert.equal(byName['expense_category_id'], '3005');
+    const byId = first(await call('POST', '/expenses.json', { expense: { ...base, expense_category_id: 3003 } }), 'expenses');
+    assert.equal(byId['category'], 'Lodging');
+    const both = first(await call('POST', '/expenses.json', { expense: { ...base, category: 'Food', expense_category_id: '3002' } }), 'expenses');
+    assert.equal(both['expense_category_id'], '3002');
+    const custom = first(await call('POST', '/expenses.json', { expense: { ...base, category: 'Client gifts' } }), 'expenses');
+    assert.equal(custom['expense_category_id'], null);
+    const unknown = await call('POST', '/expenses.json', { expense: { ...base, expense_category_id: 9 } });
+    assert.equal(unknown.status, 422);
+    assert.equal(errors(unknown)[0].field, 'expense_category_id');
+    const contradicting = await call('POST', '/expenses.json', { expense: { ...base, category: 'Travel', expense_category_id: 3002 } });
+    assert.equal(contradicting.status, 422);
+    assert.match(errors(contradicting)[0].message, /Food, not Travel/);
   });
 
   it('serves seeded invoices with their line items and balance, and reflects payments', async () => {

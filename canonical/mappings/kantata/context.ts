@@ -28,16 +28,27 @@ export const defaultKantataContext: KantataMappingContext = {
     { id: '1001', name: 'Jane Doe', email: 'jane.doe@syncwright.example', resourceKey: 'res:jane.doe' },
     { id: '1002', name: 'Sam Lee', email: 'sam.lee@syncwright.example', resourceKey: 'res:sam.lee' },
   ],
-  // Kantata's project status list (gray 1xx … red 5xx, blue 6xx); only 501 Cancelled is confirmed by the API
-  // reference, the others need checking against a tenant (see docs/mappings.md).
+  // Kantata numbers project statuses by colour group (gray 1xx not started, light green 2xx close to starting,
+  // green 3xx in progress, yellow 4xx pending action, red 5xx blocked or ended, blue 6xx finished); the
+  // sandbox serves these keys. The first entry of a canonical status is the one written; later ones only read.
   projectStatuses: [
     { key: 100, message: 'Not Started', status: 'planned' },
     { key: 300, message: 'In Progress', status: 'active' },
     { key: 400, message: 'On Hold', status: 'on-hold' },
     { key: 600, message: 'Completed', status: 'completed' },
     { key: 501, message: 'Cancelled', status: 'cancelled' },
+    { key: 200, message: 'Okay to Start', status: 'planned' },
+    { key: 500, message: 'Blocked', status: 'active' },
   ],
-  expenseCategories: [],
+  // Kantata's six default expense categories, with the sandbox's ids.
+  expenseCategories: [
+    { id: '3001', name: 'Entertainment' },
+    { id: '3002', name: 'Food' },
+    { id: '3003', name: 'Lodging' },
+    { id: '3004', name: 'Mileage' },
+    { id: '3005', name: 'Travel' },
+    { id: '3006', name: 'Other' },
+  ],
 };
 
 /** Kantata ids are integers on write. */

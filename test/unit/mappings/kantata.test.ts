@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { kantata as kt } from '../../../canonical/mappings/index.js';
+import { EXPENSE_CATEGORIES, WORKSPACE_STATUSES } from '../../../sandbox/kantata/views.js';
 import { accepted, assertMappingError, fixture, json, without } from './helpers.js';
 
 const ctx = kt.defaultKantataContext;
@@ -15,6 +16,20 @@ describe('Kantata OX mappings', () => {
         ['1002', 'Sam Lee', 'res:sam.lee'],
       ],
     );
+  });
+
+  it('knows exactly the project statuses and expense categories the sandbox serves', () => {
+    assert.deepEqual(
+      ctx.projectStatuses.map((p) => [p.key, p.message]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      Object.entries(WORKSPACE_STATUSES).map(([key, v]) => [Number(key), v.message]),
+    );
+    assert.deepEqual(Object.fromEntries(ctx.expenseCategories.map((c) => [c.id, c.name])), EXPENSE_CATEGORIES);
+    // Every canonical status is written with one key, and that key reads back as the same status.
+    for (const status of ['planned', 'active', 'on-hold', 'completed', 'cancelled'] as const) {
+      const key = ctx.projectStatuses.find((p) => p.status === status)?.key;
+      assert.ok(key !== undefined, status);
+      assert.equal(ctx.projectStatuses.find((p) => p.key === key)?.status, status);
+    }
   });
 
   describe('workspace', () => {
