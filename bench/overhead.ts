@@ -77,7 +77,7 @@ export const overheadBenchmark: Benchmark = {
         c.push(b.cpuUs / n);
         cRate.push(n / (b.wallMs / 1000));
       }
-      const overhead = median(s.map((v, i) => v - (c[i] as number)));
+      const overhead = median(s.map((v, i) => v - (c[i])));
       return [
         {
           figure: 'CPU overhead of canonical → idempotency → store-forward over plain core nodes',

@@ -27,12 +27,12 @@ export class BloomFilter {
 
   add(key: string): void {
     this.indexes(key, (i) => {
-      this.bits[i >>> 5] = (this.bits[i >>> 5] as number) | (1 << (i & 31));
+      this.bits[i >>> 5] = (this.bits[i >>> 5]) | (1 << (i & 31));
       return true;
     });
   }
 
   mightContain(key: string): boolean {
-    return this.indexes(key, (i) => ((this.bits[i >>> 5] as number) & (1 << (i & 31))) !== 0);
+    return this.indexes(key, (i) => ((this.bits[i >>> 5]) & (1 << (i & 31))) !== 0);
   }
 }

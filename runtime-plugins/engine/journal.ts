@@ -64,7 +64,7 @@ export class Journal extends EventEmitter {
     if (this.buffer.length === 0) return;
     const entries = this.buffer;
     this.buffer = [];
-    const first = entries[0] as JournalEntry;
+    const first = entries[0];
     this.store.write([{ type: 'put', key: `${SEGMENTS}${first.seq}`, value: entries }], 'lazy').catch(this.onWriteError);
   }
 
@@ -90,7 +90,7 @@ export class Journal extends EventEmitter {
     const out: JournalEntry[] = [];
     for await (const [, segment] of this.store.scan<JournalEntry[]>({ gte: SEGMENTS, lt: prefixEnd(SEGMENTS), reverse: true })) {
       for (let i = segment.length - 1; i >= 0; i--) {
-        const e = segment[i] as JournalEntry;
+        const e = segment[i];
         if (filter(e)) out.push(e);
         if (out.length >= limit) return out;
       }

@@ -442,7 +442,7 @@ export class DeliveryQueue extends EventEmitter {
         const ready = candidates.filter((c) => c.batches.length > 0);
         if (ready.length === 0) break;
         const total = ready.reduce((n, c) => n + c.lane.weight, 0);
-        let best = ready[0] as { lane: Lane; batches: QueueRecord[][] };
+        let best = ready[0];
         for (const c of ready) {
           c.lane.credit += c.lane.weight;
           if (c.lane.credit > best.lane.credit) best = c;
@@ -483,7 +483,7 @@ export class DeliveryQueue extends EventEmitter {
     let hi = b.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((b[mid] as QueueRecord).seq < record.seq) lo = mid + 1;
+      if ((b[mid]).seq < record.seq) lo = mid + 1;
       else hi = mid;
     }
     if (b[lo]?.seq === record.seq) b[lo] = record;

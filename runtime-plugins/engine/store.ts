@@ -137,8 +137,8 @@ export abstract class GroupCommitStore implements Store {
         // Take as many pending writes as fit, in one slice (shift() per item is quadratic with thousands waiting).
         let n = 0;
         let take = 0;
-        while (take < this.queue.length && (take === 0 || n + (this.queue[take] as Pending).ops.length <= this.maxBatchOps)) {
-          n += (this.queue[take] as Pending).ops.length;
+        while (take < this.queue.length && (take === 0 || n + (this.queue[take]).ops.length <= this.maxBatchOps)) {
+          n += (this.queue[take]).ops.length;
           take += 1;
         }
         const batch = this.queue.slice(0, take);
