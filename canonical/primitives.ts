@@ -9,6 +9,16 @@ export const MAX_NAME = 255;
 
 const currencies = new Set(Intl.supportedValuesOf('currency'));
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+const regionCache = new Map<string, boolean>();
+function knownRegion(code: string): boolean {
+  let known = regionCache.get(code);
+  if (known === undefined) {
+    const name = regionNames.of(code);
+    known = name !== undefined && name !== code && name !== 'Unknown Region';
+    if (regionCache.size < 1000) regionCache.set(code, known);
+  }
+  return known;
+}
 
 export const Text = z.string().trim().max(MAX_TEXT);
 export const Name = z.string().trim().min(1, 'must not be empty').max(MAX_NAME);
@@ -29,7 +39,7 @@ export const CountryCode = z
   .trim()
   .toUpperCase()
   .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166-1 country code')
-  .refine((code) => { const name = regionNames.of(code); return name !== undefined && name !== code && name !== 'Unknown Region'; }, {
+  .refine((code) => knownRegion(code), {
     message: 'is not an ISO 3166-1 country code',
   })
   .meta({ description: 'ISO 3166-1 alpha-2 country code, e.g. GB' });

@@ -2,7 +2,7 @@
 // context (msg.sync). Output 1 carries the normalised object, output 2 everything invalid with msg.errors.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { isSchemaId, schemaIds, validateCanonical, type FieldError } from '../../canonical/index.js';
-import { evaluateProperty } from '../../runtime-plugins/red/evaluate.js';
+import { propertyReader } from '../../runtime-plugins/red/evaluate.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { brief, status, statusUpdater } from '../../runtime-plugins/red/status.js';
 import { startTransaction } from './transaction.js';
@@ -28,6 +28,7 @@ export = function register(RED: NodeAPI): void {
     let valid = 0;
     let invalid = 0;
     const shown = statusUpdater(node);
+    const readBusinessKey = propertyReader(RED, node, config.businessKey, config.businessKeyType);
     node.on('close', () => shown.stop());
     const counts = () => `${valid} valid · ${invalid} invalid`;
 
@@ -54,7 +55,7 @@ export = function register(RED: NodeAPI): void {
       if (!result.ok) return reject(result.errors);
 
       msg.payload = result.value;
-      evaluateProperty(RED, node, config.businessKey, config.businessKeyType, msg)
+      readBusinessKey(msg)
         .then((key) => {
           if (typeof key !== 'string' && typeof key !== 'number') {
             return reject([{ path: 'businessKey', code: 'missing_business_key', message: `the business key expression (${config.businessKeyType}: ${config.businessKey}) gave no string` }]);

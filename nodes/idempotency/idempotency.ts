@@ -8,7 +8,7 @@ import type { ClaimRef, Engine } from '../../runtime-plugins/engine/engine.js';
 import { fingerprintOf } from '../../runtime-plugins/engine/fingerprint.js';
 import type { ClaimOptions, LedgerEntry } from '../../runtime-plugins/engine/ledger.js';
 import { failMessage } from '../../runtime-plugins/red/errors.js';
-import { evaluateProperty } from '../../runtime-plugins/red/evaluate.js';
+import { propertyReader } from '../../runtime-plugins/red/evaluate.js';
 import { hasFeedbackPath, reachableTypes } from '../../runtime-plugins/red/flow-graph.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { failureOf, resultOf } from '../../runtime-plugins/red/outcome.js';
@@ -85,6 +85,8 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const counts = { first: 0, duplicate: 0, inFlight: 0, conflict: 0 };
+    const readKey = propertyReader(RED, node, config.key || 'sync.businessKey', config.keyType || 'msg');
+    const readFingerprint = config.fingerprint ? propertyReader(RED, node, config.fingerprint, config.fingerprintType || 'msg') : undefined;
     const held = new Map<string, Held[]>();
     let closed = false;
 
@@ -139,14 +141,14 @@ export = function register(RED: NodeAPI): void {
     function intake(msg: Msg, send: Held['send'], done: Held['done'], afterHold: boolean): void {
       const e = engine as Engine;
       (async () => {
-        const keyValue = await evaluateProperty(RED, node, config.key || 'sync.businessKey', config.keyType || 'msg', msg);
+        const keyValue = await readKey(msg);
         if ((typeof keyValue !== 'string' && typeof keyValue !== 'number') || String(keyValue).trim() === '') {
           throw new SyncError(`the idempotency key (${config.keyType}: ${config.key}) gave ${keyValue === undefined ? 'nothing' : `a ${typeof keyValue}`}; it must give a non-empty string`, { class: 'data', code: 'MISSING_IDEMPOTENCY_KEY', retryable: false, fields: ['key'] });
         }
         const key = String(keyValue).trim();
         if (key.length > 512) throw new SyncError('the idempotency key is longer than 512 characters', { class: 'data', code: 'INVALID_IDEMPOTENCY_KEY', retryable: false, fields: ['key'] });
         const claimOpts: ClaimOptions = { ...opts };
-        if (config.fingerprint) claimOpts.fingerprint = fingerprintOf(await evaluateProperty(RED, node, config.fingerprint, config.fingerprintType || 'msg', msg));
+        if (readFingerprint) claimOpts.fingerprint = fingerprintOf(await readFingerprint(msg));
         if (typeof msg.sync !== 'object' || msg.sync === null) msg.sync = createEnvelope({ businessKey: key });
         const correlationId = typeof msg.sync['correlationId'] === 'string' ? msg.sync['correlationId'] : undefined;
         if (correlationId !== undefined) claimOpts.correlationId = correlationId;
@@ -160,7 +162,6 @@ export = function register(RED: NodeAPI): void {
             msg.sync['idempotencyKey'] = key;
             msg.sync['claim'] = { scope, key, claimId: outcome.entry.claimId, retentionMs: opts.retentionMs } satisfies ClaimRef;
             msg.idempotency = describe(outcome.entry, 'first');
-            journal('claimed', { version: outcome.entry.version });
             send([msg, null, null, null]);
             break;
           }

@@ -6,7 +6,7 @@ import { useEngine } from '../../runtime-plugins/engine-access.js';
 import type { LimiterState, TargetLimiter } from '../../runtime-plugins/engine/limiter.js';
 import type { DeliveryQueue, DeliveryToken, OutgoingDelivery, QueueSettingsInput, QueueStats } from '../../runtime-plugins/engine/queue.js';
 import { failMessage } from '../../runtime-plugins/red/errors.js';
-import { evaluateProperty } from '../../runtime-plugins/red/evaluate.js';
+import { propertyReader } from '../../runtime-plugins/red/evaluate.js';
 import { hasFeedbackPath } from '../../runtime-plugins/red/flow-graph.js';
 import { isLimitedTarget } from '../../runtime-plugins/red/limited-target.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
@@ -46,6 +46,8 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const batchSize = Number(settings.batchSize ?? 1);
+    const readKey = propertyReader(RED, node, config.key || 'sync.businessKey', config.keyType || 'msg');
+    const readLane = config.lane ? propertyReader(RED, node, config.lane, config.laneType || 'msg') : undefined;
     const targetNode = config.target ? RED.nodes.getNode(config.target) : null;
     if (config.target && !isLimitedTarget(targetNode)) node.warn(`Target ${config.target} is not deployed or has no limits; delivering without a shared limiter`);
 
@@ -125,8 +127,8 @@ export = function register(RED: NodeAPI): void {
             done();
             return;
           }
-          const key = config.orderByKey === false ? undefined : await evaluateProperty(RED, node, config.key || 'sync.businessKey', config.keyType || 'msg', msg);
-          const laneValue = config.lane ? await evaluateProperty(RED, node, config.lane, config.laneType || 'msg', msg) : undefined;
+          const key = config.orderByKey === false ? undefined : await readKey(msg);
+          const laneValue = readLane ? await readLane(msg) : undefined;
           if (laneValue !== undefined && typeof laneValue !== 'string') {
             throw new SyncError(`the lane property gave a ${typeof laneValue}, expected a lane name`, { class: 'data', code: 'INVALID_LANE', retryable: false });
           }

@@ -47,7 +47,10 @@ export class Journal extends EventEmitter {
   record(event: JournalEvent): JournalEntry {
     const now = this.clock.now();
     const seq = `${pad(now, 14)}-${pad(this.counter++ % 1_000_000, 6)}`;
-    const entry: JournalEntry = { ...event, at: new Date(now).toISOString(), seq };
+    // The caller's event object becomes the entry (no copy): events are built for the journal and not reused.
+    const entry = event as JournalEntry;
+    entry.seq = seq;
+    entry.at = new Date(now).toISOString();
     this.buffer.push(entry);
     if (this.buffer.length >= MAX_SEGMENT) this.flushBuffer();
     else if (!this.flushTimer) {

@@ -21,3 +21,29 @@ export function evaluateProperty(RED: NodeAPI, node: Node, value: string, type: 
     });
   });
 }
+
+/**
+ * A reader for one typed property, prepared once per node: `msg` paths are parsed once (Node-RED would parse
+ * the expression again on every message), other types go through evaluateNodeProperty.
+ */
+export function propertyReader(RED: NodeAPI, node: Node, value: string, type: string): (msg: NodeMessage) => Promise<unknown> {
+  if (type === 'msg') {
+    let parts: Array<string | number>;
+    try {
+      parts = RED.util.normalisePropertyExpression(value);
+      if (!parts.every((p) => typeof p === 'string' || typeof p === 'number')) throw new Error('nested expression');
+    } catch {
+      // An invalid expression fails on every message, with Node-RED's own error.
+      return (msg) => evaluateProperty(RED, node, value, type, msg);
+    }
+    return (msg) => {
+      let cur: unknown = msg;
+      for (const p of parts) {
+        if (cur === null || typeof cur !== 'object') return Promise.resolve(undefined);
+        cur = (cur as Record<string | number, unknown>)[p];
+      }
+      return Promise.resolve(cur);
+    };
+  }
+  return (msg) => evaluateProperty(RED, node, value, type, msg);
+}
