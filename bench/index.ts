@@ -22,6 +22,7 @@ export interface Benchmark {
 const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./engine.js')).engineBenchmark,
   async () => (await import('./overhead.js')).overheadBenchmark,
+  async () => (await import('./reliability.js')).reliabilityBenchmark,
   async () => (await import('./sandbox-kantata.js')).kantataSandboxBenchmark,
   async () => (await import('./sandbox-netsuite.js')).netsuiteSandboxBenchmark,
   async () => (await import('./sandbox-salesforce.js')).sandboxSalesforceBenchmark,
