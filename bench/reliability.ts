@@ -19,7 +19,7 @@ async function send(nr: NodeRedProcess, keys: string[], concurrency: number): Pr
   let next = 0;
   const worker = async () => {
     while (next < keys.length) {
-      const key = keys[next++] as string;
+      const key = keys[next++];
       try {
         const res = await fetch(`${nr.url}/intake`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key, name: `Customer ${key}` }), signal: AbortSignal.timeout(30_000) });
         if (res.status === 202) accepted.add(key);
