@@ -324,7 +324,8 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       approvalStatus: select('Approval Status', APPROVAL_STATUS),
       subsidiary: ref('Subsidiary', ['subsidiary'], { readOnly: true }),
       memo: str('Memo'),
-      custbody_sw_psa_id: custom('PSA Entry ID'),
+      // Custom fields reach time entries only as transaction column fields (custcol_), never body fields.
+      custcol_sw_psa_id: custom('PSA Entry ID'),
     },
     sublists: {},
   },
