@@ -78,8 +78,18 @@ function authOf(config: Partial<NetSuiteConnectionConfig>, credentials: NetSuite
   return auth;
 }
 
+/** A `${VAR}` left as it is: Node-RED keeps the text when the environment variable is not set. */
+function refuseUnsetVariables(values: Record<string, unknown>): void {
+  for (const [field, value] of Object.entries(values)) {
+    const m = typeof value === 'string' ? /^\$\{(\S+)\}$/.exec(value.trim()) : null;
+    if (m) throw configError(`${field} is \${${m[1]}}, but the environment variable ${m[1]} is not set (set it, empty to leave the field empty)`);
+  }
+}
+
 /** Client options from what the editor saved (no limiter: the connection node adds its own). */
 export function clientOptionsFrom(config: Partial<NetSuiteConnectionConfig>, credentials: NetSuiteCredentials): NetSuiteClientOptions {
+  refuseUnsetVariables({ accountId: config.accountId, baseUrl: config.baseUrl, clientId: config.clientId, certificateId: config.certificateId, concurrency: config.concurrency, timeout: config.timeout });
+  refuseUnsetVariables({ ...credentials });
   const options: NetSuiteClientOptions = { accountId: (config.accountId ?? '').trim(), auth: authOf(config, credentials) };
   const baseUrl = (config.baseUrl ?? '').trim();
   if (baseUrl !== '') options.baseUrl = baseUrl;

@@ -113,6 +113,14 @@ describe('NetSuite client', function () {
       }
     });
 
+    it('takes a key pasted without line breaks or with \\n written out', async () => {
+      const pem = ns.demo.oauth2.privateKeyPem;
+      for (const mangled of [pem.replace(/\n/g, ''), pem.replace(/\n/g, '\\n'), `  ${pem.replace(/\n/g, ' ')}  `]) {
+        const c = clientFor(ns, { ...oauth2Of(ns), privateKeyPem: mangled } as NetSuiteAuthConfig);
+        assert.equal((await c.get('currency', '1'))['symbol'], 'USD');
+      }
+    });
+
     it('refuses a key that cannot sign the chosen algorithm before any request', () => {
       assert.throws(() => clientFor(ns, { ...oauth2Of(ns), algorithm: 'PS256' } as NetSuiteAuthConfig), /EC|curve|RSA/);
       assert.throws(() => clientFor(ns, { ...oauth2Of(ns), privateKeyPem: 'not a key' } as NetSuiteAuthConfig), /not a PEM key/);

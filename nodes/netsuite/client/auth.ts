@@ -22,10 +22,18 @@ function configError(message: string): SyncError {
   return new SyncError(message, { class: 'auth', code: 'INVALID_CREDENTIALS', retryable: false, target: TARGET });
 }
 
-/** A PEM pasted through an environment variable often has `\n` written out: make those real line breaks. */
+/**
+ * A PEM as people paste it: through an environment variable with `\n` written out, or into a one-line password
+ * field that drops the line breaks. Rebuilt as PEM: header, base64 in lines of 64, footer.
+ */
 export function normalizePem(pem: string): string {
-  const trimmed = pem.trim();
-  return trimmed.includes('\n') ? trimmed : trimmed.replace(/\\n/g, '\n');
+  const text = pem.trim().replace(/\\n/g, '\n');
+  const m = /^(-----BEGIN [A-Z0-9 ]+-----)([\s\S]*?)(-----END [A-Z0-9 ]+-----)$/.exec(text);
+  if (!m) return text;
+  const body = m[2].replace(/\s+/g, '');
+  // Encrypted PKCS#1 blocks carry headers (Proc-Type…) that must keep their lines: leave those as they are.
+  if (/[^A-Za-z0-9+/=]/.test(body)) return text;
+  return `${m[1]}\n${body.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n${m[3]}\n`;
 }
 
 /** The private key of a PEM (PKCS#8, PKCS#1 RSA or SEC1 EC), or an auth error saying what is wrong with it. */
