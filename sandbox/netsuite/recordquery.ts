@@ -22,6 +22,7 @@ function groupOf(f: FieldDef): keyof typeof OPS {
       return 'text';
     case 'integer':
     case 'number':
+    case 'duration':
       return 'number';
     case 'boolean':
       return 'boolean';

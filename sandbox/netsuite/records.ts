@@ -2,7 +2,11 @@
 // served by the metadata catalog, the SuiteQL columns and the wire format of a record.
 // Custom fields are exactly those of docs/vendor-fields.md.
 
-export type FieldKind = 'string' | 'email' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'ref' | 'select';
+/**
+ * `duration`: a time-tracking duration, written `"H:MM"` (or hours as a number) and shown `"H:MM"`, as NetSuite
+ * documents duration fields. `address`: an address subrecord (`addressBookAddress`), an object of address fields.
+ */
+export type FieldKind = 'string' | 'email' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'duration' | 'ref' | 'select' | 'address';
 
 export interface FieldDef {
   kind: FieldKind;
@@ -86,9 +90,23 @@ const ITEM_LINE: SublistDef = {
   },
 };
 
+/** The address book of an entity: one line per address, the subrecord in `addressBookAddress`. */
+const ADDRESS_BOOK: SublistDef = {
+  title: 'Address',
+  fields: {
+    line: { kind: 'integer', title: 'Line', readOnly: true },
+    label: str('Label'),
+    defaultBilling: bool('Default Billing'),
+    defaultShipping: bool('Default Shipping'),
+    addressBookAddress: { kind: 'address', title: 'Address' },
+  },
+};
+
 const ENTITY_STATUS_JOB = { '1': 'Closed', '2': 'In Progress', '3': 'Not Awarded', '4': 'Pending', '5': 'Awarded' };
 const JOB_BILLING_TYPE = { TM: 'Time and Materials', FBM: 'Fixed Bid, Milestone', FBI: 'Fixed Bid, Interval', CB: 'Charge-Based' };
-const APPROVAL_STATUS = { '1': 'Pending Submission', '2': 'Pending Approval', '3': 'Approved', '4': 'Rejected' };
+// NetSuite's approval status list; time entries use it with Advanced Approvals on (Open, Pending Approval,
+// Approved, Rejected are the four statuses Oracle documents for time).
+const APPROVAL_STATUS = { '1': 'Pending Approval', '2': 'Approved', '3': 'Rejected', '4': 'Open' };
 
 export const RECORD_TYPES: readonly RecordTypeDef[] = [
   {
@@ -113,6 +131,9 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       salesRep: ref('Sales Rep', ['employee']),
       creditLimit: num('Credit Limit'),
       creditHoldOverride: select('Hold', { AUTO: 'Auto', ON: 'On', OFF: 'Off' }),
+      parent: ref('Child Of', CUSTOMERISH),
+      vatRegNumber: str('Tax Reg. Number', { maxLength: 20 }),
+      taxable: bool('Taxable'),
       isInactive: bool('Inactive'),
       comments: str('Comments'),
       balance: num('Balance', { readOnly: true }),
@@ -120,7 +141,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       custentity_sw_service_line: custom('Service Line'),
       custentity_sw_domain: custom('Domain'),
     },
-    sublists: {},
+    sublists: { addressBook: ADDRESS_BOOK },
   },
   {
     name: 'contact',
@@ -142,7 +163,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       custentity_sw_salesforce_id: custom('Salesforce ID'),
       custentity_sw_roles: custom('Contact Roles'),
     },
-    sublists: {},
+    sublists: { addressBook: ADDRESS_BOOK },
   },
   {
     name: 'job',
@@ -186,6 +207,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       isMilestone: bool('Milestone'),
       startDate: date('Start Date'),
       endDate: date('End Date'),
+      finishByDate: date('Finish No Later Than'),
       plannedWork: num('Planned Work'),
       message: str('Notes'),
       custevent_sw_milestone_amount: custom('Milestone Amount', 'number'),
@@ -263,6 +285,8 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       subsidiary: ref('Subsidiary', ['subsidiary']),
       currency: ref('Currency', ['currency']),
       payment: num('Payment Amount', { required: true, column: 'foreigntotal' }),
+      paymentMethod: ref('Payment Method', ['paymentMethod']),
+      checkNum: str('Check #', { maxLength: 45 }),
       memo: str('Memo'),
       applied: num('Applied', { readOnly: true, column: false }),
       unapplied: num('Unapplied', { readOnly: true, column: false }),
@@ -274,6 +298,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
         fields: {
           line: { kind: 'integer', title: 'Line', readOnly: true },
           doc: ref('Invoice', ['invoice'], { required: true }),
+          refNum: str('Ref No.', { readOnly: true }),
           apply: bool('Apply'),
           amount: num('Payment'),
         },
@@ -292,14 +317,15 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       customer: ref('Customer:Project', PROJECT_OR_CUSTOMER, { required: true }),
       caseTaskEvent: ref('Case/Task/Event', ['projectTask']),
       item: ref('Service Item', ITEMS),
-      hours: num('Duration', { required: true }),
+      hours: { kind: 'duration', title: 'Duration', required: true },
       tranDate: date('Date', { required: true }),
       isBillable: bool('Billable'),
       rate: num('Rate'),
       approvalStatus: select('Approval Status', APPROVAL_STATUS),
       subsidiary: ref('Subsidiary', ['subsidiary'], { readOnly: true }),
       memo: str('Memo'),
-      custbody_sw_psa_id: custom('PSA Entry ID'),
+      // Custom fields reach time entries only as transaction column fields (custcol_), never body fields.
+      custcol_sw_psa_id: custom('PSA Entry ID'),
     },
     sublists: {},
   },
@@ -318,6 +344,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
       subsidiary: ref('Subsidiary', ['subsidiary'], { readOnly: true }),
       currency: ref('Currency', ['currency']),
       memo: str('Purpose'),
+      complete: bool('Complete (Ready for Approval)'),
       supervisorApproval: bool('Supervisor Approval'),
       accountingApproval: bool('Accounting Approval'),
       total: num('Total', { readOnly: true, column: 'foreigntotal' }),
@@ -330,6 +357,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
           line: { kind: 'integer', title: 'Line', readOnly: true },
           category: ref('Category', ['expenseCategory'], { required: true }),
           amount: num('Amount', { required: true }),
+          tax1Amt: num('Tax Amount'),
           expenseDate: date('Date'),
           currency: ref('Currency', ['currency']),
           customer: ref('Customer:Project', PROJECT_OR_CUSTOMER),
@@ -428,6 +456,20 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
     sublists: {},
   },
   {
+    name: 'paymentMethod',
+    title: 'Payment Method',
+    space: 'list',
+    table: 'paymentmethod',
+    readOnly: true,
+    createdField: 'dateCreated',
+    fields: {
+      ...system('dateCreated'),
+      name: str('Name'),
+      isInactive: bool('Inactive'),
+    },
+    sublists: {},
+  },
+  {
     name: 'expenseCategory',
     title: 'Expense Category',
     space: 'list',
@@ -443,6 +485,9 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
     sublists: {},
   },
 ];
+
+/** Text fields of an address subrecord (besides `country`). */
+export const ADDRESS_TEXT_FIELDS = ['addressee', 'attention', 'addr1', 'addr2', 'addr3', 'city', 'state', 'zip', 'addrPhone'] as const;
 
 const BY_LOWER_NAME = new Map(RECORD_TYPES.map((t) => [t.name.toLowerCase(), t]));
 
@@ -472,6 +517,15 @@ function fieldSchema(f: FieldDef): Record<string, unknown> {
       return { type: 'string', format: 'date', ...base };
     case 'datetime':
       return { type: 'string', format: 'date-time', ...base };
+    case 'duration':
+      return { type: 'string', format: 'duration', pattern: '^\\d+:[0-5]\\d$', ...base };
+    case 'address':
+      return {
+        type: 'object',
+        properties: Object.fromEntries([...ADDRESS_TEXT_FIELDS.map((k) => [k, { type: 'string' }]), ['country', { type: 'object', properties: { id: { type: 'string', title: 'ISO 3166-1 alpha-2 code' }, refName: { type: 'string', readOnly: true } } }]]),
+        'x-ns-subrecord': true,
+        ...base,
+      };
     case 'ref':
       return {
         type: 'object',

@@ -42,6 +42,9 @@ export function seedDemoData(store: RecordStore, clock: Clock): void {
   put('serviceItem', 101, { itemId: 'Fixed Fee Services', displayName: 'Fixed Fee Services', description: 'Fixed fee engagement', isInactive: false });
   put('serviceItem', 102, { itemId: 'Milestone Billing', displayName: 'Milestone Billing', description: 'Billing on project milestones', isInactive: false });
 
+  // Payment methods by name, as an account lists them; the mapping context reads them by name.
+  ['Cash', 'Check', 'Discover', 'Master Card', 'VISA', 'American Express', 'ACH', 'Wire Transfer'].forEach((name, i) => put('paymentMethod', i + 1, { name, isInactive: false }));
+
   put('expenseCategory', 1, { name: 'Travel', isInactive: false });
   put('expenseCategory', 2, { name: 'Lodging', isInactive: false });
   put('expenseCategory', 3, { name: 'Meals', isInactive: false });
@@ -70,5 +73,6 @@ export function seedDemoData(store: RecordStore, clock: Clock): void {
   }, at(5), { item: [line(101, 1, 8_500, 1, 'Retail analytics assessment')] });
   put('customerPayment', 303, {
     externalId: 'DEMO-PYMT-1', tranId: 'PYMT0001', tranDate: isoDate(at(2)), customer: ref('customer', 200), subsidiary: ref('subsidiary', 2), currency: ref('currency', 1), payment: 6_000,
+    paymentMethod: ref('paymentMethod', 7), checkNum: 'ACH-20931',
   }, at(2), { apply: [{ line: 1, doc: ref('invoice', 300), apply: true, amount: 6_000 }] });
 }

@@ -2,7 +2,7 @@
 // defaults and derived values (totals, balances, statuses), reference checks and the wire format.
 import type { Clock } from '../core/clock.js';
 import { NetSuiteFault, type ErrorDetail } from './errors.js';
-import { RECORD_TYPES, recordType, type FieldDef, type IdSpace, type RecordTypeDef, type SublistDef } from './records.js';
+import { ADDRESS_TEXT_FIELDS, RECORD_TYPES, recordType, type FieldDef, type IdSpace, type RecordTypeDef, type SublistDef } from './records.js';
 
 /** A reference as held: the target's type and internal id. */
 export interface RefValue {
@@ -61,6 +61,16 @@ function validDate(s: string): boolean {
   if (!m) return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+const DURATION = /^(\d{1,4}):([0-5]\d)$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** Hours as NetSuite shows a duration: `7.5` → `"7:30"`. */
+export function durationText(hours: number): string {
+  const minutes = Math.round(hours * 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
 function round2(n: number): number {
@@ -281,6 +291,15 @@ export class RecordStore {
       case 'datetime':
         if (typeof raw !== 'string' || Number.isNaN(Date.parse(raw))) return bad('expected an ISO 8601 date-time');
         return Date.parse(raw);
+      case 'duration': {
+        // Held as hours; NetSuite takes "H:MM" (its documented duration format) and plain hours.
+        if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) return raw;
+        const m = typeof raw === 'string' ? DURATION.exec(raw) : null;
+        if (!m) return bad('expected a duration as H:MM, e.g. "7:30"');
+        return Number(m[1]) + Number(m[2]) / 60;
+      }
+      case 'address':
+        return this.parseAddress(raw, path, errors);
       case 'select': {
         const id = isPlainObject(raw) ? raw['id'] : raw;
         const key = typeof id === 'number' ? String(id) : id;
@@ -303,6 +322,38 @@ export class RecordStore {
         return { type: target.def.name, id: target.id };
       }
     }
+  }
+
+  /**
+   * An address subrecord. Held as its JSON text (a record's values are flat), written back as an object;
+   * `country` is an ISO 3166-1 alpha-2 code, given as `{"id": "GB"}` or `"GB"`.
+   */
+  private parseAddress(raw: unknown, path: string, errors: ErrorDetail[]): string | undefined {
+    if (!isPlainObject(raw)) {
+      errors.push(invalidValue(raw, path, path.split('.').pop() ?? path, 'an address must be an object like {"addr1": "…", "country": {"id": "GB"}}'));
+      return undefined;
+    }
+    const address: Record<string, string> = {};
+    let ok = true;
+    for (const [key, v] of Object.entries(raw)) {
+      if (SYSTEM_KEYS.has(key)) continue;
+      if (key === 'country') {
+        const code = isPlainObject(v) ? v['id'] : v;
+        if (typeof code !== 'string' || !COUNTRY.test(code)) {
+          errors.push(invalidValue(v, `${path}.country`, 'country', 'expected {"id": an ISO 3166-1 alpha-2 code such as "GB"}'));
+          ok = false;
+        } else address['country'] = code;
+      } else if ((ADDRESS_TEXT_FIELDS as readonly string[]).includes(key)) {
+        if (typeof v !== 'string' || v.length > 150) {
+          errors.push(invalidValue(v, `${path}.${key}`, key, 'expected a string of at most 150 characters'));
+          ok = false;
+        } else address[key] = v;
+      } else {
+        errors.push(unknownField('Address', key, `${path}.${key}`));
+        ok = false;
+      }
+    }
+    return ok ? JSON.stringify(address) : undefined;
   }
 
   /** Finds the record a reference points at, by internal id or external id, among the allowed types. */
@@ -383,7 +434,7 @@ export class RecordStore {
       }
       case 'timeBill':
         inherit(this.deref(values['employee']), ['subsidiary']);
-        values['approvalStatus'] ??= '2';
+        values['approvalStatus'] ??= '1';
         values['isBillable'] ??= false;
         break;
       case 'expenseReport': {
@@ -534,13 +585,21 @@ export class RecordStore {
     const lines = rec.sublists[name] ?? [];
     const items = lines.map((line) => {
       const item: Record<string, unknown> = { links: [{ rel: 'self', href: `${self}/${textOf(line['line'])}` }] };
+      const values = { ...line, ...this.lineDerived(line) };
       for (const key of Object.keys(sub.fields).sort()) {
-        const v = line[key];
+        const v = values[key];
         if (v !== undefined) item[key] = this.valueJson(sub.fields[key], v, base);
       }
       return item;
     });
     return { links: [{ rel: 'self', href: self }], items, totalResults: items.length, count: items.length, hasMore: false, offset: 0 };
+  }
+
+  /** Line values NetSuite computes: an apply line's `refNum` is the number of the invoice it pays. */
+  private lineDerived(line: Line): Line {
+    const doc = this.deref(line['doc']);
+    const tranId = doc?.values['tranId'];
+    return typeof tranId === 'string' ? { refNum: tranId } : {};
   }
 
   private valueJson(f: FieldDef, v: FieldValue, base: string): unknown {
@@ -554,6 +613,13 @@ export class RecordStore {
         return { id: textOf(v), refName: f.options?.[textOf(v)] ?? textOf(v) };
       case 'datetime':
         return typeof v === 'number' ? isoSeconds(v) : v;
+      case 'duration':
+        return typeof v === 'number' ? durationText(v) : v;
+      case 'address': {
+        const address = JSON.parse(textOf(v)) as Record<string, string>;
+        const { country, ...rest } = address;
+        return country === undefined ? rest : { ...rest, country: { id: country, refName: countryNames.of(country) ?? country } };
+      }
       default:
         return v;
     }

@@ -223,10 +223,14 @@ describe('NetSuite sandbox: record API', () => {
   });
 
   it('creates time bills and expense reports with the PSA id field', async () => {
-    const time = await call('POST', '/record/v1/timeBill', { employee: { id: '5' }, customer: { externalId: 'DEMO-ACME' }, hours: 7.5, tranDate: '2026-03-01', isBillable: true, rate: 150, custbody_sw_psa_id: 'TE-1' });
+    const time = await call('POST', '/record/v1/timeBill', { employee: { id: '5' }, customer: { externalId: 'DEMO-ACME' }, hours: 7.5, tranDate: '2026-03-01', isBillable: true, rate: 150, custcol_sw_psa_id: 'TE-1' });
     assert.equal(time.status, 204);
     const tb = (await call('GET', `/record/v1/timeBill/${idFromLocation(time)}`)).body as Json;
-    assert.deepEqual([tb['hours'], tb['isBillable'], (tb['approvalStatus'] as Json)['refName'], (tb['subsidiary'] as Json)['id']], [7.5, true, 'Pending Approval', '2']);
+    assert.deepEqual([tb['hours'], tb['isBillable'], (tb['approvalStatus'] as Json)['refName'], (tb['subsidiary'] as Json)['id']], ['7:30', true, 'Pending Approval', '2'], 'a duration reads back as H:MM');
+    const asDuration = await call('POST', '/record/v1/timeBill', { employee: { id: '5' }, customer: { id: '200' }, hours: '1:45', tranDate: '2026-03-02' });
+    assert.equal(((await call('GET', `/record/v1/timeBill/${idFromLocation(asDuration)}`)).body as Json)['hours'], '1:45');
+    const badDuration = await call('POST', '/record/v1/timeBill', { employee: { id: '5' }, customer: { id: '200' }, hours: '1:75', tranDate: '2026-03-02' });
+    assert.equal(errorOf(badDuration).details[0]['o:errorPath'], 'hours');
     const exp = await call('POST', '/record/v1/expenseReport', { entity: { id: '6' }, custbody_sw_psa_id: 'EX-1', expense: { items: [{ category: { id: '1' }, amount: 220.4 }, { category: { id: '3' }, amount: 35 }] } });
     assert.equal(exp.status, 204);
     const er = (await call('GET', `/record/v1/expenseReport/${idFromLocation(exp)}`)).body as Json;
@@ -340,7 +344,8 @@ describe('NetSuite sandbox: record API', () => {
       assert.deepEqual(await custom('job'), ['custentity_sw_psa_project_id', 'custentity_sw_salesforce_opp_id', 'custentity_sw_service_line']);
       assert.deepEqual(await custom('projectTask'), ['custevent_sw_billing_status', 'custevent_sw_milestone_amount']);
       for (const t of ['salesOrder', 'invoice', 'customerPayment']) assert.deepEqual(await custom(t), ['custbody_sw_correlation_id', 'custbody_sw_salesforce_opp_id'], t);
-      for (const t of ['timeBill', 'expenseReport']) assert.deepEqual(await custom(t), ['custbody_sw_psa_id'], t);
+      assert.deepEqual(await custom('timeBill'), ['custcol_sw_psa_id']);
+      assert.deepEqual(await custom('expenseReport'), ['custbody_sw_psa_id']);
     });
 
     it('describes sublists and the fields the validation refuses', async () => {

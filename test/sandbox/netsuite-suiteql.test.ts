@@ -117,11 +117,11 @@ describe('NetSuite sandbox: SuiteQL', () => {
     const time = await fetch(`${ns.restUrl}/record/v1/timeBill`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ employee: { id: '5' }, customer: { id: '200' }, hours: 3.25, tranDate: '2026-04-30', isBillable: true, custbody_sw_psa_id: 'TE-9' }),
+      body: JSON.stringify({ employee: { id: '5' }, customer: { id: '200' }, hours: 3.25, tranDate: '2026-04-30', isBillable: true, custcol_sw_psa_id: 'TE-9' }),
     });
     assert.equal(time.status, 204);
-    assert.deepEqual(await rows("SELECT employee, customer, hours, isbillable, custbody_sw_psa_id FROM timebill WHERE trandate = TO_DATE('2026-04-30', 'YYYY-MM-DD')"), [
-      { links: [], employee: '5', customer: '200', hours: '3.25', isbillable: 'T', custbody_sw_psa_id: 'TE-9' },
+    assert.deepEqual(await rows("SELECT employee, customer, hours, isbillable, custcol_sw_psa_id FROM timebill WHERE trandate = TO_DATE('2026-04-30', 'YYYY-MM-DD')"), [
+      { links: [], employee: '5', customer: '200', hours: '3.25', isbillable: 'T', custcol_sw_psa_id: 'TE-9' },
     ]);
     assert.deepEqual(await rows("SELECT id, email FROM employee WHERE email = 'jane.doe@syncwright.example'"), [{ links: [], id: '5', email: 'jane.doe@syncwright.example' }]);
     assert.deepEqual(await ids("SELECT id FROM item WHERE itemtype = 'Service' ORDER BY id"), ['100', '101', '102']);

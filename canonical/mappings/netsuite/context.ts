@@ -98,20 +98,21 @@ export const defaultNetSuiteContext: NetSuiteMappingContext = {
     { id: '2', name: 'Lodging' },
     { id: '3', name: 'Meals' },
   ],
-  // NetSuite's stock project statuses; not part of the sandbox seed the issue lists (see docs/mappings.md).
+  // NetSuite's stock project statuses (job.entityStatus), as the sandbox serves them.
   projectStatuses: [
     { id: '4', name: 'Pending', status: 'planned' },
     { id: '2', name: 'In Progress', status: 'active' },
     { id: '1', name: 'Closed', status: 'completed' },
     { id: '3', name: 'Not Awarded', status: 'cancelled' },
   ],
-  // Time approval statuses with Advanced Approvals on; not part of the sandbox seed the issue lists.
+  // NetSuite's approval status list as time uses it with Advanced Approvals on, as the sandbox serves it.
   timeApprovalStatuses: [
     { id: '4', name: 'Open', status: 'draft' },
     { id: '1', name: 'Pending Approval', status: 'submitted' },
     { id: '2', name: 'Approved', status: 'approved' },
     { id: '3', name: 'Rejected', status: 'rejected' },
   ],
+  // By name: every payment method the sandbox seeds is here, plus common spellings of real accounts.
   paymentMethods: [
     { name: 'ACH', method: 'ach' },
     { name: 'Wire', method: 'wire' },

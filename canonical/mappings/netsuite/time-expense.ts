@@ -24,7 +24,8 @@ export interface NetSuiteTimeBillRecord {
   rate?: number;
   memo?: string;
   approvalStatus: NsRef;
-  custbody_sw_psa_id?: string;
+  /** A transaction column field: NetSuite applies custom fields to time entries as column fields only. */
+  custcol_sw_psa_id?: string;
 }
 
 export function toNetSuiteTimeBill(entry: TimeEntry, ctx: NetSuiteMappingContext, call?: MappingCall): NetSuiteTimeBillRecord {
@@ -49,7 +50,7 @@ export function toNetSuiteTimeBill(entry: TimeEntry, ctx: NetSuiteMappingContext
     rate: entry.billRate === undefined ? undefined : moneyToNumber(entry.billRate, 'billRate', s),
     memo: entry.notes,
     approvalStatus: ref(approval.id),
-    custbody_sw_psa_id: entry.externalIds[ctx.psaSystem],
+    custcol_sw_psa_id: entry.externalIds[ctx.psaSystem],
   });
 }
 
@@ -66,7 +67,7 @@ export const NetSuiteTimeBillRead = z.object({
   memo: opt(z.string()),
   approvalStatus: opt(NsRefRead),
   supervisorApproval: opt(z.boolean()),
-  custbody_sw_psa_id: opt(z.string()),
+  custcol_sw_psa_id: opt(z.string()),
 });
 
 /** The rate's currency: `call.currency` (the project's), else the subsidiary's base currency. */
@@ -92,7 +93,7 @@ export function fromNetSuiteTimeBill(record: unknown, ctx: NetSuiteMappingContex
   if (hours > 24) s.fail('hours', `is ${hours} h: a canonical time entry is one day (at most 24 h)`);
   return compact({
     businessKey: nsBusinessKey(r, 'te', call, s),
-    externalIds: compact({ netsuite: r.id, [ctx.psaSystem]: r.custbody_sw_psa_id }),
+    externalIds: compact({ netsuite: r.id, [ctx.psaSystem]: r.custcol_sw_psa_id }),
     resource: resourceOf(r.employee.id, ctx),
     project: { externalIds: { netsuite: r.customer.id } },
     workItem: r.caseTaskEvent === undefined ? undefined : { externalIds: { netsuite: r.caseTaskEvent.id } },

@@ -380,7 +380,7 @@ describe('NetSuite mappings', () => {
         isBillable: true,
         rate: 150,
         supervisorApproval: true,
-        custbody_sw_psa_id: '88001',
+        custcol_sw_psa_id: '88001',
       };
       const entry = accepted('syncwright/time-entry@1', ns.fromNetSuiteTimeBill(record, ctx));
       assert.equal(entry.businessKey, 'te:netsuite:6002');
