@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startKantataSandbox, type KantataSandbox } from '../../sandbox/kantata/index.js';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../../sandbox/netsuite/index.js';
 import { NodeRedProcess, type FlowNode } from '../support/node-red-process.js';
 
@@ -18,22 +19,41 @@ function exampleFiles(dir = flowsDir): string[] {
 describe('example flows', function () {
   this.timeout(120_000);
   let ns: NetSuiteSandbox;
+  let kantata: KantataSandbox;
   let nr: NodeRedProcess;
   before(async () => {
     ns = await startNetSuiteSandbox({ seedData: true });
-    nr = await NodeRedProcess.start({ env: { TARGET_URL: `${ns.url}/services/rest/record/v1/customer/eid:`, TARGET_TOKEN: ns.issueAccessToken() } });
+    kantata = await startKantataSandbox({ seedData: true });
+    nr = await NodeRedProcess.start({
+      env: {
+        TARGET_URL: `${ns.url}/services/rest/record/v1/customer/eid:`,
+        TARGET_TOKEN: ns.issueAccessToken(),
+        NETSUITE_ACCOUNT_ID: ns.accountId,
+        NETSUITE_BASE_URL: `${ns.url}/services/rest`,
+      },
+    });
   });
   after(async () => {
     await nr.dispose();
     await ns.close();
+    await kantata.close();
   });
+
+  /** What a user does after importing an example: point connections at the sandboxes and enter the secrets. */
+  function configure(flows: FlowNode[]): FlowNode[] {
+    return flows.map((n) => {
+      if (n.type === 'syncwright-netsuite-connection') return { ...n, credentials: { ...ns.demo.tba } };
+      if (n.type === 'syncwright-kantata-connection') return { ...n, baseUrl: kantata.demo.baseUrl, credentials: { token: kantata.demo.token } };
+      return n;
+    });
+  }
 
   for (const file of exampleFiles()) {
     it(`deploys ${file.slice(flowsDir.length + 1)} with no unknown types and no errors`, async () => {
-      const flows = JSON.parse(readFileSync(file, 'utf8')) as FlowNode[];
+      const flows = configure(JSON.parse(readFileSync(file, 'utf8')) as FlowNode[]);
       const mark = nr.logs.length;
       await nr.deploy(flows);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1000));
       const logged = nr.logs.slice(mark);
       assert.ok(!logged.some((l) => /unknown type|Waiting for missing types|\[error\]/i.test(l)), logged.join('\n'));
     });
