@@ -55,6 +55,8 @@ const RATE_SAFETY = 0.97;
 /** Bottleneck launches a few hundred jobs a second; above that one job carries several units. */
 const MAX_JOBS_PER_SECOND = 200;
 const MINUTE = 60_000;
+/** How long before a maintenance window delivery stops. */
+const MAINTENANCE_LEAD_MS = 100;
 const DAY = 24 * 60 * MINUTE;
 
 export class TargetLimiter extends EventEmitter {
@@ -241,21 +243,23 @@ export class TargetLimiter extends EventEmitter {
   private scheduleMaintenance(): void {
     if (this.maintenanceTimer) clearTimeout(this.maintenanceTimer);
     if (this.limits.maintenance.length === 0 || this.closed) return;
+    // Pause a little before a window opens: a request launched just before would otherwise arrive inside it.
     const now = this.clock.now();
+    const ahead = now + MAINTENANCE_LEAD_MS;
     let nextChange = Number.POSITIVE_INFINITY;
     for (const w of this.limits.maintenance) {
       const cron = new Cron(w.cron, { timezone: w.timezone, paused: true });
       const duration = w.durationMinutes * MINUTE;
-      const prev = cron.previousRuns(1, new Date(now))[0];
-      if (prev && now < prev.getTime() + duration) {
+      const prev = cron.previousRuns(1, new Date(ahead))[0];
+      if (prev && ahead < prev.getTime() + duration) {
         this.pause(prev.getTime() + duration - now, 'maintenance');
         nextChange = Math.min(nextChange, prev.getTime() + duration);
       }
-      const next = cron.nextRun(new Date(now));
-      if (next) nextChange = Math.min(nextChange, next.getTime());
+      const next = cron.nextRun(new Date(ahead));
+      if (next) nextChange = Math.min(nextChange, next.getTime() - MAINTENANCE_LEAD_MS);
     }
     if (Number.isFinite(nextChange)) {
-      this.maintenanceTimer = setTimeout(() => this.scheduleMaintenance(), Math.min(Math.max(0, nextChange - now) + 5, 2 ** 31 - 1));
+      this.maintenanceTimer = setTimeout(() => this.scheduleMaintenance(), Math.min(Math.max(0, nextChange - now), 2 ** 31 - 1));
       this.maintenanceTimer.unref?.();
     }
   }
