@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { HttpClient, type Authenticator, type HttpRequest } from '../../../runtime-plugins/http/http-client.js';
 import { SyncError } from '../../../runtime-plugins/sync-error.js';
-import { SalesforceError, TARGET } from './errors.js';
+import { isUnreachable, SalesforceError, TARGET, unreachableWords } from './errors.js';
 import { SalesforceOAuthProfile } from './profile.js';
 
 export type SalesforceAuthConfig =
@@ -168,7 +168,10 @@ export class SalesforceAuthenticator implements Authenticator {
       data = res.data;
     } catch (err) {
       // Re-thrown without its cause: the cause holds the request, and the request holds the assertion or secret.
-      if (err instanceof SyncError) throw new SalesforceError(err.message.replace(/^salesforce could not be reached for POST /, 'cannot reach '), { ...err.syncwright });
+      if (err instanceof SyncError) {
+        const message = isUnreachable(err) ? `cannot reach ${this.tokenUrl}: ${unreachableWords(err.syncwright.code)}` : err.message;
+        throw new SalesforceError(message, { ...err.syncwright });
+      }
       throw authError(`logging in to Salesforce failed: ${err instanceof Error ? err.message : String(err)}`, 'LOGIN_FAILED');
     }
     const parsed = TokenAnswer.safeParse(data);

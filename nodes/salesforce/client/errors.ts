@@ -146,3 +146,29 @@ export function errorFromTokenResponse(status: number, body: unknown, flow: 'jwt
   else words = `Salesforce refused the login: ${error}${description ? `: ${description}` : ''}`;
   return new SalesforceError(words, { class: 'auth', code: error ?? `HTTP_${status}`, retryable: false, status, target: TARGET });
 }
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'the host name is not known',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ETIMEDOUT: 'no answer in time',
+  ECONNABORTED: 'no answer in time',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
+};
+
+/** Why a URL could not be reached, in plain words, from a network error code. */
+export function unreachableWords(code: string): string {
+  const known = NETWORK_WORDS[code];
+  if (known !== undefined) return known;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(code)) return `its TLS certificate is not trusted (${code})`;
+  return code;
+}
+
+/** Whether a SyncError is a failure to reach the target at all (no HTTP answer). */
+export function isUnreachable(err: SyncError): boolean {
+  return err.syncwright.status === undefined && err.syncwright.class === 'transient';
+}
