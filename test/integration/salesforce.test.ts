@@ -117,4 +117,28 @@ describe('Salesforce nodes in a real Node-RED', function () {
     }
     assert.deepEqual(p.errors(), []);
   });
+
+  it('runs the operations example: canonical upsert, a parameterised query, and a store-forward batch where only the refused record is dead-lettered', async () => {
+    const p = nr ?? (await start());
+    const example = JSON.parse(readFileSync(resolve(__dirname, '../../../flows/basics/salesforce-operations.json'), 'utf8')) as FlowNode[];
+    const deadFile = join(userDir, 'dead-letters.log');
+    const flows: FlowNode[] = example.map((n) => {
+      if (n.type === 'syncwright-salesforce-connection') return { ...n, credentials: { privateKey: sb.demo.privateKeyPem as string } };
+      if (n.id === 'sw.ex.sfo.dlq') return { ...n, wires: [[...((n['wires'] as string[][])[0] ?? []), 'it.sfo.key']] };
+      return n;
+    });
+    flows.push(
+      { id: 'it.sfo.key', type: 'change', z: 'sw.example.sf.ops', name: '', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$string(payload.businessKey) & " " & payload.error.class & " " & payload.error.code', tot: 'jsonata' }], action: '', property: '', from: '', to: '', reg: false, x: 380, y: 420, wires: [['it.sfo.file']] },
+      { id: 'it.sfo.file', type: 'file', z: 'sw.example.sf.ops', name: '', filename: deadFile, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', x: 600, y: 420, wires: [] },
+    );
+    await p.deploy(flows);
+    for (const inject of ['sw.ex.sfo.inject1', 'sw.ex.sfo.inject2', 'sw.ex.sfo.inject3']) assert.equal((await p.request('POST', `/inject/${inject}`)).status, 200);
+    const key = (k: string) => sb.findByExternalId('Account', 'Syncwright_Key__c', k);
+    await waitFor('the example accounts', () => key('acct:EXAMPLE-1').length === 1 && key('acct:BATCH-1').length === 1 && key('acct:BATCH-2').length === 1);
+    assert.equal(key('acct:EXAMPLE-1')[0]?.['BillingCountry'], 'US');
+    await waitFor('the refused record in the dead-letter queue', () => existsSync(deadFile) && readFileSync(deadFile, 'utf8').includes('acct:BATCH-3'));
+    assert.deepEqual(readFileSync(deadFile, 'utf8').trim().split('\n'), ['acct:BATCH-3 data INVALID_FIELD']);
+    assert.equal(key('acct:BATCH-3').length, 0);
+    assert.deepEqual(p.errors(), []);
+  });
 });
