@@ -57,6 +57,21 @@ export = function register(RED: NodeAPI): void {
     let closed = false;
     let lastProblem = '';
     let emitted = 0;
+    // The poller schedules its next poll when one ends; a "poll now" that arrives during a poll waits for that,
+    // so it neither runs a second poll on the same cursor nor is overridden by the interval.
+    let polling = false;
+    let pollRequested = false;
+    const pollEnded = (): void => {
+      polling = false;
+      if (!pollRequested) return;
+      pollRequested = false;
+      setTimeout(() => pollNow(), 0);
+    };
+    const pollNow = (): void => {
+      if (closed || !poller) return;
+      if (polling) pollRequested = true;
+      else poller.trigger();
+    };
 
     const usage = (): string => {
       const u = client?.apiUsage;
@@ -69,7 +84,10 @@ export = function register(RED: NodeAPI): void {
       const { poll, marksOfLastPoll } = closedWonPoll({ client, context: connection.mappingContext, batchSize, emit: emitMode, store: engine.store, markPrefix });
       const p = new DurablePoller<ClosedWonCursor>(engine, `salesforce-closed-won:${node.id}`, {
         intervalMs,
-        poll,
+        poll: (cursor) => {
+          polling = true;
+          return poll(cursor);
+        },
         emit: (msg) => {
           if (msg['topic'] === UNMAPPABLE_TOPIC) {
             const error = (msg['sync'] as { error?: { message?: string } } | undefined)?.error;
@@ -82,6 +100,7 @@ export = function register(RED: NodeAPI): void {
         ...(startFrom === 'now' ? { initialCursor: () => START_FROM_NOW } : {}),
       });
       p.on('polled', ({ found }: { found: number }) => {
+        pollEnded();
         // The found records are stored with the cursor now; only then are they remembered as emitted.
         const marks = marksOfLastPoll();
         if (marks.length > 0) {
@@ -91,6 +110,7 @@ export = function register(RED: NodeAPI): void {
         node.status(status.working(brief(`polled ${new Date().toTimeString().slice(0, 8)} · ${found} new · ${emitted} sent${usage()}`)));
       });
       p.on('error', (err: unknown) => {
+        pollEnded();
         const e = toSyncError(err, 'salesforce');
         node.status(e.syncwright.class === 'rate-limit' ? status.waiting(brief(`${e.syncwright.code}${usage()}`)) : status.failing(brief(`${e.syncwright.class} ${e.syncwright.code}${usage()}`)));
         if (e.message !== lastProblem) node.warn(`Polling Salesforce failed (${e.syncwright.class}, ${e.syncwright.code}): ${e.message}; trying again in ${intervalMs / 1000} s`);
@@ -110,7 +130,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (_msg, _send, done) => {
       // A message polls now instead of waiting for the interval.
-      poller?.trigger();
+      pollNow();
       done();
     });
 
