@@ -108,6 +108,35 @@ describe('Salesforce nodes', function () {
       assert.match(String(statusOf('op').text), /^1 read · api \d+\/15,000$/);
     });
 
+    it('creates, updates and deletes a vendor-shaped record by Id', async () => {
+      await load([...base, connection(), op({ id: 'create', operation: 'create', input: 'vendor' }), op({ id: 'update', operation: 'update', input: 'vendor', lookup: 'id', key: 'sync.results["salesforce.Account"].id' }), op({ id: 'delete', operation: 'delete', input: 'vendor', lookup: 'id', key: 'sync.results["salesforce.Account"].id' })]);
+      helper.getNode('create').receive({ payload: { Name: 'Short-lived Ltd', Industry: 'Retail' } });
+      await until(() => got['out']?.length === 1);
+      const created = got['out']?.[0];
+      const id = String((created.payload as { id: string }).id);
+      assert.equal((created.payload as { created: boolean }).created, true);
+      helper.getNode('update').receive({ ...created, payload: { Industry: 'Media' } });
+      await until(() => got['out']?.length === 2);
+      assert.equal(sb.record('Account', id)?.['Industry'], 'Media');
+      helper.getNode('delete').receive(got['out']?.[1]);
+      await until(() => got['out']?.length === 3);
+      assert.deepEqual(got['out']?.[2]?.payload, { id, deleted: true });
+      assert.equal(sb.record('Account', id), undefined);
+      assert.equal(sb.records('Account', true).find((r) => r['Id'] === id)?.['Name'], 'Short-lived Ltd', 'it went to the recycle bin');
+      assert.equal(got['caught']?.length, 0);
+    });
+
+    it('updates by external ID without creating, and fails when nothing matches', async () => {
+      await load([...base, connection(), op({ operation: 'update', input: 'vendor' })]);
+      helper.getNode('op').receive({ payload: { Industry: 'Media' }, sync: { correlationId: 'c', businessKey: 'acct:GLOBEX', occurredAt: '2026-01-05T09:00:00Z' } });
+      await until(() => got['out']?.length === 1);
+      assert.equal(sb.findByExternalId('Account', 'Syncwright_Key__c', 'acct:GLOBEX')[0]?.['Industry'], 'Media');
+      helper.getNode('op').receive({ payload: { Industry: 'Media' }, sync: { correlationId: 'c', businessKey: 'acct:NOBODY', occurredAt: '2026-01-05T09:00:00Z' } });
+      await until(() => got['caught']?.length === 1);
+      assert.equal((got['caught']?.[0]?.sync?.['error'] as { code: string }).code, 'NOT_FOUND');
+      assert.equal(sb.findByExternalId('Account', 'Syncwright_Key__c', 'acct:NOBODY').length, 0);
+    });
+
     it('fails through Catch with the class, and shows it', async () => {
       await load([...base, connection(), op({})]);
       const bad = account('acct:BAD');
