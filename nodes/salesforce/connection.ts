@@ -7,7 +7,7 @@ import type { ConnectionTestResult } from '../../runtime-plugins/red/test-connec
 import { isSyncError } from '../../runtime-plugins/sync-error.js';
 import type { SalesforceAuthConfig } from './client/auth.js';
 import { DEFAULT_API_VERSION, SalesforceClient, type SalesforceClientOptions } from './client/client.js';
-import { isUnreachable, unreachableWords, type SalesforceError } from './client/errors.js';
+import { isUnreachable, SalesforceError, TARGET, unreachableWords } from './client/errors.js';
 import type { TargetConfig } from '../target/limits-config.js';
 
 export const CONNECTION_TYPE = 'syncwright-salesforce-connection';
@@ -46,6 +46,11 @@ export function isSalesforceConnection(node: unknown): node is SalesforceConnect
   return typeof node === 'object' && node !== null && typeof (node as SalesforceConnection).client === 'function' && typeof (node as SalesforceConnection).limiterTarget === 'string';
 }
 
+/** A connection setting that cannot work: a data error (retrying will not help), naming the setting. */
+function settingError(message: string, field: string): SalesforceError {
+  return new SalesforceError(message, { class: 'data', code: 'INVALID_CONNECTION_SETTING', retryable: false, target: TARGET, fields: [field] });
+}
+
 function text(v: unknown): string {
   return typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
 }
@@ -53,7 +58,7 @@ function text(v: unknown): string {
 /** Client options from the stored fields and credentials (no limiter: the node adds the shared one). */
 export function clientOptionsFrom(config: Partial<Record<keyof SalesforceConnectionConfig, unknown>>, credentials: SalesforceCredentials): SalesforceClientOptions {
   const authType = text(config.authType) || 'jwt';
-  if (authType !== 'jwt' && authType !== 'client-credentials') throw new Error(`authentication "${authType}" must be jwt or client-credentials`);
+  if (authType !== 'jwt' && authType !== 'client-credentials') throw settingError(`authentication "${authType}" must be jwt or client-credentials`, 'authType');
   const auth: SalesforceAuthConfig =
     authType === 'jwt'
       ? { type: 'jwt', consumerKey: text(config.consumerKey), username: text(config.username), privateKeyPem: credentials.privateKey ?? '' }
@@ -64,7 +69,7 @@ export function clientOptionsFrom(config: Partial<Record<keyof SalesforceConnect
   const timeout = text(config.timeout);
   if (timeout !== '') {
     const seconds = Number(timeout);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`timeout must be a positive number of seconds, got "${timeout}"`);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw settingError(`timeout must be a positive number of seconds, got "${timeout}"`, 'timeout');
     options.timeoutMs = Math.round(seconds * 1000);
   }
   return options;

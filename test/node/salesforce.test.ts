@@ -164,6 +164,14 @@ describe('Salesforce nodes', function () {
       assert.equal(sb.server.getJournal({ path: '/services/oauth2/token' }).length, 2);
     });
 
+    it('fails messages with a data error when the connection cannot work (no retry would help)', async () => {
+      await load([...base, connection({ apiVersion: 'latest' }), op({})]);
+      helper.getNode('op').receive({ payload: account('acct:X') });
+      await until(() => got['caught']?.length === 1);
+      const error = got['caught']?.[0]?.sync?.['error'] as { class: string; code: string; retryable: boolean };
+      assert.deepEqual([error.class, error.code, error.retryable], ['data', 'INVALID_API_VERSION', false]);
+    });
+
     it('refuses a node without a connection with a clear error', async () => {
       await load([...base, op({ connection: '' })]);
       helper.getNode('op').receive({ payload: account('acct:X') });
