@@ -142,6 +142,16 @@ function address(prefix: string, label: string): FieldDef[] {
 /** Syncwright's business key: Text 255, External ID, Unique (case-insensitive). */
 const syncwrightKey = () => text('Syncwright_Key__c', 'Syncwright Key', 255, { externalId: true, unique: true });
 
+/** The org's corporate currency: the default CurrencyIsoCode of a new record. */
+export const CORPORATE_CURRENCY = 'USD';
+/** Currencies active in the demo org (a multi-currency org restricts CurrencyIsoCode to its active ones). */
+export const ACTIVE_CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'JPY', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'INR', 'SGD', 'HKD', 'CNY', 'ZAR', 'BRL', 'MXN', 'AED'];
+/**
+ * `CurrencyIsoCode` of a multi-currency org: on every object with money, defaulted to the corporate currency;
+ * read-only on children that take their parent's currency (OpportunityLineItem).
+ */
+const currencyIsoCode = (o: FieldOptions = {}) => picklist('CurrencyIsoCode', 'Currency ISO Code', ACTIVE_CURRENCIES, { nillable: false, defaultedOnCreate: true, ...o });
+
 export const OPPORTUNITY_STAGES: ReadonlyArray<{ name: string; probability: number; closed: boolean; won: boolean; forecast: string }> = [
   { name: 'Prospecting', probability: 10, closed: false, won: false, forecast: 'Pipeline' },
   { name: 'Qualification', probability: 10, closed: false, won: false, forecast: 'Pipeline' },
@@ -222,6 +232,7 @@ const specs: ObjectSpec[] = [
       text('Sync_Status__c', 'Sync Status'),
       field('Sync_Error__c', 'textarea', 'Sync Error'),
       field('Last_Synced_At__c', 'datetime', 'Last Synced At'),
+      currencyIsoCode(),
     ],
   },
   {
@@ -245,6 +256,7 @@ const specs: ObjectSpec[] = [
       syncwrightKey(),
       text('NetSuite_Id__c', 'NetSuite Id'),
       field('Contact_Roles__c', 'multipicklist', 'Contact Roles', { picklist: ['Primary', 'Billing', 'Technical', 'Executive Sponsor', 'Project'] }),
+      currencyIsoCode(),
     ],
   },
   {
@@ -292,6 +304,7 @@ const specs: ObjectSpec[] = [
       field('Actual_Cost__c', 'currency', 'Actual Cost'),
       field('Margin_Percent__c', 'percent', 'Margin Percent'),
       field('Resource_Needs__c', 'textarea', 'Resource Needs', { length: 131072 }),
+      currencyIsoCode(),
     ],
   },
   {
@@ -307,6 +320,7 @@ const specs: ObjectSpec[] = [
       field('Description', 'string', 'Line Description', { length: 255 }),
       field('Quantity', 'double', 'Quantity', { nillable: false }),
       field('UnitPrice', 'currency', 'Sales Price'),
+      field('Discount', 'percent', 'Discount'),
       field('TotalPrice', 'currency', 'Total Price'),
       field('ServiceDate', 'date', 'Date'),
       field('SortOrder', 'int', 'Sort Order', { precision: 9 }),
@@ -316,6 +330,7 @@ const specs: ObjectSpec[] = [
       text('Role__c', 'Role'),
       field('Hours__c', 'double', 'Hours'),
       field('End_Date__c', 'date', 'End Date'),
+      currencyIsoCode({ createable: false, updateable: false }),
     ],
   },
   {
@@ -337,6 +352,7 @@ const specs: ObjectSpec[] = [
       syncwrightKey(),
       picklist('pse__Project_Type__c', 'Project Type', ['Customer Project', 'Internal', 'Global']),
       picklist('pse__Billing_Type__c', 'Billing Type', ['Fixed Price', 'Time and Materials', 'Milestone', 'Retainer', 'Non-Billable']),
+      currencyIsoCode(),
     ],
   },
   {
@@ -352,6 +368,7 @@ const specs: ObjectSpec[] = [
       field('pse__Milestone_Amount__c', 'currency', 'Milestone Amount'),
       picklist('pse__Status__c', 'Status', ['Planned', 'Open', 'In Progress', 'Approved', 'Completed', 'Canceled']),
       syncwrightKey(),
+      currencyIsoCode(),
     ],
   },
   {
@@ -376,6 +393,7 @@ const specs: ObjectSpec[] = [
       picklist('pse__Status__c', 'Status', ['Saved', 'Submitted', 'Approved', 'Rejected']),
       syncwrightKey(),
       field('pse__Billable__c', 'boolean', 'Billable'),
+      currencyIsoCode(),
     ],
   },
   {
@@ -395,6 +413,7 @@ const specs: ObjectSpec[] = [
       picklist('pse__Status__c', 'Status', ['Draft', 'Ready to Staff', 'Tentative', 'Hold', 'Assigned', 'Cancelled']),
       syncwrightKey(),
       field('pse__SOW_Hours__c', 'double', 'SOW Hours'),
+      currencyIsoCode(),
     ],
   },
 ];

@@ -48,7 +48,7 @@ export function seedDemoOrg(org: SalesforceAdapter): void {
   const erp = opp({
     Name: 'Acme ERP rollout', AccountId: acme, Syncwright_Key__c: 'opp:ACME-ERP-2026', StageName: 'Closed Won', CloseDate: '2025-12-15', Type: 'New Customer',
     Billing_Type__c: 'Fixed Fee', Service_Line__c: 'Consulting', Legal_Entity__c: 'US01', Contract_Start_Date__c: '2026-01-05', Contract_End_Date__c: '2026-06-30',
-    Payment_Terms__c: 'Net 30', Billing_Frequency__c: 'Milestone', PO_Number__c: 'PO-77120', Project_Manager_Email__c: 'pm@syncwright.demo', Sync_Status__c: 'Pending',
+    Payment_Terms__c: 'Net 30', Billing_Frequency__c: 'On Milestone', PO_Number__c: 'PO-77120', Project_Manager_Email__c: 'pm@syncwright.demo', Sync_Status__c: 'Pending',
     Resource_Needs__c: JSON.stringify([{ role: 'Solution Architect', hours: 120 }, { role: 'Consultant', hours: 400 }]),
   });
   const support = opp({ Name: 'Acme support retainer', AccountId: acme, Syncwright_Key__c: 'opp:ACME-SUPPORT-2026', StageName: 'Negotiation/Review', CloseDate: '2026-02-28', Type: 'Existing Customer - Upgrade', Billing_Type__c: 'Retainer', Service_Line__c: 'Managed Services', Legal_Entity__c: 'US01' });
@@ -78,7 +78,7 @@ export function seedDemoOrg(org: SalesforceAdapter): void {
   add('pse__Milestone__c', { Name: 'Design sign-off', Syncwright_Key__c: 'ms:ACME-ERP-2026:DESIGN', pse__Project__c: erpProject, pse__Target_Date__c: '2026-02-27', pse__Milestone_Amount__c: 40000, pse__Status__c: 'Open' });
   add('pse__Milestone__c', { Name: 'Go-live', Syncwright_Key__c: 'ms:ACME-ERP-2026:GOLIVE', pse__Project__c: erpProject, pse__Target_Date__c: '2026-06-30', pse__Milestone_Amount__c: 58000, pse__Status__c: 'Planned' });
   add('pse__Timecard_Header__c', {
-    Syncwright_Key__c: 'tc:riley.chen:2026-01-05', pse__Resource__c: riley, pse__Project__c: erpProject, pse__Start_Date__c: '2026-01-05',
+    Syncwright_Key__c: 'tc:2026-01-05:resource%3Ariley.chen%40syncwright.demo:proj%3AACME-ERP-2026', pse__Resource__c: riley, pse__Project__c: erpProject, pse__Start_Date__c: '2026-01-05',
     pse__Monday_Hours__c: 8, pse__Tuesday_Hours__c: 8, pse__Wednesday_Hours__c: 7.5, pse__Thursday_Hours__c: 8, pse__Friday_Hours__c: 6, pse__Saturday_Hours__c: 0, pse__Sunday_Hours__c: 0,
     pse__Status__c: 'Submitted', pse__Billable__c: true,
   });

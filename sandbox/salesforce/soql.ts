@@ -387,7 +387,8 @@ class Parser {
       const t = this.next();
       if (t.kind !== 'string') throw this.unexpected(t);
       if (!TEXT_TYPES.has(path.leaf.type)) throw queryError('INVALID_QUERY_FILTER_OPERATOR', this.soql, pathToken.pos, `invalid operator on ${path.leaf.type === 'id' ? 'id' : path.leaf.type} field: ${path.leaf.name}`);
-      const re = likeToRegExp(t.value as string);
+      // Lower-cased like the values it is matched against (comparable()), so LIKE folds case as = does.
+      const re = likeToRegExp((t.value as string).toLowerCase());
       return (row) => {
         const v = get(row);
         return typeof v === 'string' && re.test(v);
@@ -557,7 +558,7 @@ function likeToRegExp(pattern: string): RegExp {
     else if (ch === LITERAL_UNDERSCORE) re += '_';
     else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 'i');
+  return new RegExp(`^${re}$`, 'iu');
 }
 
 export function parseSoql(soql: string, schema: OrgSchema, store: OrgStore, now: number): { query: ParsedQuery; comparable: (path: FieldPath, row: Row) => Cmp } {

@@ -3,7 +3,7 @@
 import type { Clock } from '../core/clock.js';
 import { fail, type SfFailure } from './errors.js';
 import { makeId, normalizeId } from './ids.js';
-import { OPPORTUNITY_STAGES, type FieldDef, type OrgSchema, type SObjectDef } from './schema.js';
+import { CORPORATE_CURRENCY, OPPORTUNITY_STAGES, type FieldDef, type OrgSchema, type SObjectDef } from './schema.js';
 
 /** Stored values: text, ids and dates as strings (dates `YYYY-MM-DD`), date-times as epoch milliseconds. */
 export type Value = string | number | boolean | null;
@@ -282,6 +282,7 @@ export class OrgStore {
     row['Id'] = id;
     row['IsDeleted'] = false;
     if ('OwnerId' in row && row['OwnerId'] === null) row['OwnerId'] = ctx.userId;
+    if ('CurrencyIsoCode' in row && row['CurrencyIsoCode'] === null) row['CurrencyIsoCode'] = CORPORATE_CURRENCY;
     row['CreatedDate'] = stamp;
     row['CreatedById'] = ctx.userId;
     row['LastModifiedDate'] = stamp;
@@ -364,6 +365,9 @@ export class OrgStore {
   private derive(def: SObjectDef, row: Record<string, Value>, changes: Record<string, Value>, before: Row | undefined): void {
     switch (def.name) {
       case 'Opportunity': {
+        if (before !== undefined && before['HasOpportunityLineItem'] === true && 'CurrencyIsoCode' in changes && changes['CurrencyIsoCode'] !== before['CurrencyIsoCode']) {
+          throw fail(400, 'FIELD_INTEGRITY_EXCEPTION', 'field integrity exception: CurrencyIsoCode (cannot change the currency of an opportunity that has products)', ['CurrencyIsoCode']);
+        }
         const stage = STAGES.get(String(row['StageName']));
         if (stage && (before === undefined || 'StageName' in changes)) {
           row['IsClosed'] = stage.closed;
@@ -383,10 +387,14 @@ export class OrgStore {
         if (unitGiven && totalGiven) throw fail(400, 'FIELD_INTEGRITY_EXCEPTION', 'field integrity exception: TotalPrice (cannot specify both UnitPrice and TotalPrice)', ['TotalPrice']);
         if (before === undefined && !unitGiven && !totalGiven) throw fail(400, 'FIELD_INTEGRITY_EXCEPTION', 'field integrity exception: unknown (must specify either UnitPrice or TotalPrice)', []);
         const qty = Number(row['Quantity']);
-        if (totalGiven) row['UnitPrice'] = qty === 0 ? 0 : round2(Number(row['TotalPrice']) / qty);
-        else row['TotalPrice'] = round2(qty * Number(row['UnitPrice']));
+        // TotalPrice = Quantity × UnitPrice less the Discount percentage, as Salesforce computes it.
+        const net = 1 - Number(row['Discount'] ?? 0) / 100;
+        if (totalGiven) row['UnitPrice'] = qty === 0 || net === 0 ? 0 : round2(Number(row['TotalPrice']) / qty / net);
+        else row['TotalPrice'] = round2(qty * Number(row['UnitPrice']) * net);
         const opp = this.schema.get('Opportunity') as SObjectDef;
         const parent = this.get(opp, String(row['OpportunityId']));
+        // A line item is in its opportunity's currency.
+        row['CurrencyIsoCode'] = parent?.['CurrencyIsoCode'] ?? CORPORATE_CURRENCY;
         row['Name'] = `${String(parent?.['Name'] ?? '')}${row['ProductCode'] ? ` ${String(row['ProductCode'])}` : ''}`.slice(0, 376);
         break;
       }

@@ -111,6 +111,15 @@ describe('Salesforce sandbox: SOQL', () => {
     assert.deepEqual(names(await query("SELECT Name FROM Account WHERE Name = 'Acme\\u0020Corporation'")), ['Acme Corporation']);
   });
 
+  it('folds case in LIKE as in =, beyond ASCII too', async () => {
+    for (const name of ['Warang \u{118A0}', 'İstanbul Ltd', 'Straße GmbH']) {
+      await fetch(`${sf.apiBase()}/sobjects/Account`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ Name: name }) });
+      assert.deepEqual(names(await query(`SELECT Name FROM Account WHERE Name LIKE ${soqlString(name)}`)), [name], `LIKE ${name}`);
+      const upper = name.toUpperCase();
+      assert.deepEqual(names(await query(`SELECT Name FROM Account WHERE Name LIKE ${soqlString(upper)}`)), names(await query(`SELECT Name FROM Account WHERE Name = ${soqlString(upper)}`)), `LIKE ${upper}`);
+    }
+  });
+
   it('answers an invalid backslash escape with MALFORMED_QUERY', async () => {
     const res = await query("SELECT Id FROM Account WHERE Name = 'a\\q'");
     assert.equal(res.status, 400);

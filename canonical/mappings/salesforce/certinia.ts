@@ -6,7 +6,7 @@ import { compact, EnumTable, foreignKey, opt, parseVendorRecord, type MappingCal
 import { hoursToScaledNumber, moneyToNumber, numberToMoney } from '../decimal.js';
 import { Scope } from '../errors.js';
 import { sfBusinessKey } from './account.js';
-import { billingTypePicklist, lookup, readLookup, recordCurrency, RelatedKey, SfDate, sfBase, SfId, type KeyReference, type SalesforceMappingContext } from './context.js';
+import { lookup, readLookup, recordCurrency, RelatedKey, SfDate, sfBase, SfId, type KeyReference, type SalesforceMappingContext } from './context.js';
 
 type ProjectInput = z.input<typeof v1.Project>;
 type WorkItemInput = z.input<typeof v1.WorkItem>;
@@ -32,6 +32,22 @@ export interface CertiniaProjectRecord {
   CurrencyIsoCode?: string;
 }
 
+/**
+ * `pse__Billing_Type__c` on pse__Proj__c: Certinia calls a fixed fee "Fixed Price"; the other values are the
+ * Opportunity's. "Fixed Fee" (the Opportunity's word) reads as a fixed fee too.
+ */
+export const projectBillingTypePicklist = new EnumTable<Project['billingType'], string>(
+  'pse__Billing_Type__c picklist value',
+  [
+    ['fixed-fee', 'Fixed Price'],
+    ['time-and-materials', 'Time and Materials'],
+    ['milestone', 'Milestone'],
+    ['retainer', 'Retainer'],
+    ['non-billable', 'Non-Billable'],
+  ],
+  [['Fixed Fee', 'fixed-fee']],
+);
+
 export const projectStagePicklist = new EnumTable<Project['status'], string>('pse__Stage__c picklist value', [
   ['planned', 'Planned'],
   ['active', 'In Progress'],
@@ -54,7 +70,7 @@ export function toCertiniaProject(project: Project, ctx: SalesforceMappingContex
     pse__Is_Active__c: project.status === 'planned' || project.status === 'active' || project.status === 'on-hold',
     pse__Is_Billable__c: project.billable,
     pse__Stage__c: projectStagePicklist.toVendor(project.status, 'status', s),
-    pse__Billing_Type__c: billingTypePicklist.toVendor(project.billingType, 'billingType', s),
+    pse__Billing_Type__c: projectBillingTypePicklist.toVendor(project.billingType, 'billingType', s),
     CurrencyIsoCode: recordCurrency([], ['currency', project.currency], ctx, s),
   });
 }
@@ -89,7 +105,7 @@ export function fromCertiniaProject(record: unknown, ctx: SalesforceMappingConte
     status: projectStagePicklist.fromVendor(r.pse__Stage__c, 'pse__Stage__c', s),
     startDate: r.pse__Start_Date__c,
     endDate: r.pse__End_Date__c,
-    billingType: billingTypePicklist.fromVendor(r.pse__Billing_Type__c, 'pse__Billing_Type__c', s),
+    billingType: projectBillingTypePicklist.fromVendor(r.pse__Billing_Type__c, 'pse__Billing_Type__c', s),
     billable: r.pse__Is_Billable__c,
     currency: r.CurrencyIsoCode ?? ctx.corporateCurrency,
     projectManager: r.pse__Project_Manager__c === undefined ? undefined : { externalIds: { certinia: r.pse__Project_Manager__c } },
@@ -318,13 +334,21 @@ export interface CertiniaResourceRequestRecord {
   pse__SOW_Hours__c: number;
 }
 
-export const resourceRequestStatusPicklist = new EnumTable<ResourceRequest['status'], string>('pse__Resource_Request__c pse__Status__c value', [
-  ['draft', 'Draft'],
-  ['open', 'Open'],
-  ['held', 'Hold'],
-  ['assigned', 'Assigned'],
-  ['cancelled', 'Cancelled'],
-]);
+/** Certinia's request statuses: an open request is "Ready to Staff"; a tentative booking reads as held. */
+export const resourceRequestStatusPicklist = new EnumTable<ResourceRequest['status'], string>(
+  'pse__Resource_Request__c pse__Status__c value',
+  [
+    ['draft', 'Draft'],
+    ['open', 'Ready to Staff'],
+    ['held', 'Hold'],
+    ['assigned', 'Assigned'],
+    ['cancelled', 'Cancelled'],
+  ],
+  [
+    ['Open', 'open'],
+    ['Tentative', 'held'],
+  ],
+);
 
 export function toCertiniaResourceRequest(request: ResourceRequest, _ctx: SalesforceMappingContext, call?: MappingCall): CertiniaResourceRequestRecord {
   const s = new Scope('salesforce', 'pse__Resource_Request__c', 'to-vendor');

@@ -336,7 +336,7 @@ describe('Salesforce mappings', () => {
     it('round-trips every field Certinia holds', () => {
       const request = fixture('syncwright/resource-request@1');
       const written = sf.toCertiniaResourceRequest(request, ctx);
-      assert.equal(written.pse__Status__c, 'Open');
+      assert.equal(written.pse__Status__c, 'Ready to Staff');
       assert.equal(written.pse__SOW_Hours__c, 100);
       const back = accepted('syncwright/resource-request@1', sf.fromCertiniaResourceRequest({ Id: 'a0w000000000001AAA', ...json(written) }, ctx));
       assert.deepEqual(back, { ...request, externalIds: { certinia: 'a0w000000000001AAA' } });

@@ -1,0 +1,111 @@
+// The closed-won poll, without Node-RED: Opportunities with IsWon = true after the cursor (SystemModstamp, Id),
+// in that order, with their line items, as canonical opportunities with msg.sync. The cursor is the last
+// record's (SystemModstamp, Id), so records sharing a timestamp are neither skipped nor read twice.
+import { createEnvelope } from '../../canonical/index.js';
+import type { SalesforceMappingContext } from '../../canonical/mappings/salesforce/index.js';
+import type { PollResult } from '../../runtime-plugins/engine/poller.js';
+import type { Store } from '../../runtime-plugins/engine/store.js';
+import { recordError } from '../../runtime-plugins/red/outcome.js';
+import { fromSalesforce, mappingFailure } from './client/canonical.js';
+import type { SalesforceClient, SObjectRecord } from './client/client.js';
+import { readFields } from './client/objects.js';
+import { attachLineItems } from './client/opportunity.js';
+import { parseSalesforceDateTime, SoqlDateTime, type SoqlParams } from './client/soql.js';
+
+export type ClosedWonCursor =
+  | {
+      /** SystemModstamp of the last record read, ISO 8601 UTC with milliseconds. */
+      ts: string;
+      /** Its Id; absent for a cursor that only marks a point in time. */
+      id?: string;
+    }
+  /** "Start from now", until the first poll asks Salesforce where now is (its clock, not ours). */
+  | { from: 'now' };
+
+export const START_FROM_NOW: ClosedWonCursor = { from: 'now' };
+
+export const CLOSED_WON_TOPIC = 'salesforce/opportunity/closed-won';
+/** Topic of a won opportunity that could not be mapped: reported as an error, with the record. */
+export const UNMAPPABLE_TOPIC = 'salesforce/opportunity/closed-won/unmappable';
+
+export interface ClosedWonOptions {
+  client: SalesforceClient;
+  context: SalesforceMappingContext;
+  /** Records per poll (LIMIT). */
+  batchSize: number;
+  /** `once`: an opportunity is emitted when first seen won, not again when edited later. */
+  emit: 'once' | 'every-change';
+  /** Where `once` remembers the opportunities already emitted. */
+  store: Store;
+  /** Key prefix of those marks, unique to the node. */
+  markPrefix: string;
+}
+
+/** The SOQL of one poll and its parameters. */
+export function closedWonQuery(cursor: Exclude<ClosedWonCursor, { from: 'now' }> | undefined, multiCurrency: boolean, batchSize: number): { soql: string; params: SoqlParams } {
+  const fields = readFields('Opportunity', multiCurrency).join(', ');
+  const params: Record<string, SoqlParams[string]> = { n: batchSize };
+  let where = 'IsWon = true';
+  if (cursor?.id !== undefined) {
+    where += ' AND (SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id))';
+    params['ts'] = new SoqlDateTime(cursor.ts);
+    params['id'] = cursor.id;
+  } else if (cursor !== undefined) {
+    where += ' AND SystemModstamp > :ts';
+    params['ts'] = new SoqlDateTime(cursor.ts);
+  }
+  return { soql: `SELECT ${fields} FROM Opportunity WHERE ${where} ORDER BY SystemModstamp, Id LIMIT :n`, params };
+}
+
+function isoOf(stamp: unknown): string | undefined {
+  if (typeof stamp !== 'string') return undefined;
+  const ms = parseSalesforceDateTime(stamp);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/** A poller's `poll`: reads the next page of won opportunities after the cursor. */
+export function closedWonPoll(options: ClosedWonOptions): { poll: (cursor: ClosedWonCursor | undefined) => Promise<PollResult<ClosedWonCursor>>; marksOfLastPoll: () => string[] } {
+  let pendingMarks: string[] = [];
+  const poll = async (stored: ClosedWonCursor | undefined): Promise<PollResult<ClosedWonCursor>> => {
+    pendingMarks = [];
+    if (stored !== undefined && 'from' in stored) {
+      // "Now" is after the last won opportunity Salesforce has, by its own SystemModstamp: no clock skew.
+      const { records } = await options.client.query('SELECT Id, SystemModstamp FROM Opportunity WHERE IsWon = true ORDER BY SystemModstamp DESC, Id DESC LIMIT 1');
+      const latest = records[0];
+      const ts = isoOf(latest?.['SystemModstamp']);
+      return { items: [], cursor: latest && ts ? { ts, id: String(latest['Id']) } : { ts: new Date(0).toISOString() } };
+    }
+    const cursor = stored;
+    const { soql, params } = closedWonQuery(cursor, options.context.multiCurrency, options.batchSize);
+    const { records } = await options.client.query(soql, params);
+    const last = records[records.length - 1];
+    const lastTs = isoOf(last?.['SystemModstamp']);
+    const next: ClosedWonCursor = last && lastTs && typeof last['Id'] === 'string' ? { ts: lastTs, id: last['Id'] } : (cursor ?? { ts: new Date(0).toISOString() });
+    let fresh = records;
+    if (options.emit === 'once' && records.length > 0) {
+      const marks = await options.store.getMany(records.map((r) => `${options.markPrefix}${String(r['Id'])}`));
+      fresh = records.filter((_, i) => marks[i] === undefined);
+    }
+    const withLines = fresh.length > 0 ? await attachLineItems(options.client, fresh) : [];
+    const items = withLines.map((record) => toItem(record, options.context));
+    pendingMarks = fresh.map((r) => `${options.markPrefix}${String(r['Id'])}`);
+    return { items, cursor: next, more: records.length >= options.batchSize };
+  };
+  return { poll, marksOfLastPoll: () => pendingMarks };
+}
+
+function toItem(record: SObjectRecord, context: SalesforceMappingContext): PollResult<ClosedWonCursor>['items'][number] {
+  const id = String(record['Id']);
+  const occurredAt = isoOf(record['SystemModstamp']);
+  try {
+    const [canonical] = fromSalesforce('Opportunity', record, { context }) as Array<{ businessKey: string }>;
+    const businessKey = (canonical).businessKey;
+    const sync = createEnvelope({ businessKey, schema: 'syncwright/opportunity@1', source: { system: 'salesforce', id }, ...(occurredAt ? { occurredAt } : {}) });
+    return { msg: { topic: CLOSED_WON_TOPIC, payload: canonical, sync }, key: businessKey, correlationId: sync.correlationId, businessKey };
+  } catch (err) {
+    // Not emitted as an opportunity, never silently dropped: reported with the record so a Catch node sees it.
+    const businessKey = typeof record['Syncwright_Key__c'] === 'string' ? record['Syncwright_Key__c'] : `opp:${id}`;
+    const sync = { ...createEnvelope({ businessKey, schema: 'syncwright/opportunity@1', source: { system: 'salesforce', id }, ...(occurredAt ? { occurredAt } : {}) }), error: recordError(mappingFailure(err)) };
+    return { msg: { topic: UNMAPPABLE_TOPIC, payload: record, sync }, key: businessKey, correlationId: sync.correlationId, businessKey };
+  }
+}
