@@ -26,6 +26,8 @@ export interface PollerOptions<C> {
 export class DurablePoller<C> extends EventEmitter {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** A poll was asked for while one was running. */
+  private again = false;
   private stopped = false;
   private queue: DeliveryQueue | undefined;
   lastError: unknown;
@@ -64,17 +66,30 @@ export class DurablePoller<C> extends EventEmitter {
     q.settle(d.token.id, d.messages.map(() => ({ ok: true }))).catch((err: unknown) => this.emit('error', err));
   }
 
+  /** Runs the next poll after `ms`; never two polls at once (a trigger during a poll runs right after it). */
   private schedule(ms: number): void {
     if (this.stopped) return;
+    if (this.running) {
+      if (ms === 0) this.again = true;
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.pollOnce()
-        .then((more) => this.schedule(more ? 0 : this.options.intervalMs))
-        .catch((err: unknown) => {
-          this.lastError = err;
-          this.emit('error', err);
-          this.schedule(this.options.intervalMs);
+        .then(
+          (more) => more,
+          (err: unknown) => {
+            this.lastError = err;
+            this.emit('error', err);
+            return false;
+          },
+        )
+        .then((more) => {
+          this.running = undefined;
+          const now = more || this.again;
+          this.again = false;
+          this.schedule(now ? 0 : this.options.intervalMs);
         });
     }, ms);
   }

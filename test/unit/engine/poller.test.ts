@@ -39,3 +39,38 @@ describe('durable poller', () => {
     }
   });
 });
+
+describe('durable poller triggers', () => {
+  it('never runs two polls at once, and a trigger during a poll runs one more right after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-poller-'));
+    const engine = await Engine.open({ storeDir: dir });
+    let running = 0;
+    let overlap = false;
+    let polls = 0;
+    const poller = new DurablePoller<number>(engine, 'p2', {
+      intervalMs: 60_000,
+      poll: async (cursor) => {
+        running += 1;
+        if (running > 1) overlap = true;
+        polls += 1;
+        await new Promise((r) => setTimeout(r, 30));
+        running -= 1;
+        return { items: [{ msg: { payload: polls } }], cursor: (cursor ?? 0) + 1 };
+      },
+      emit: () => undefined,
+    });
+    try {
+      await poller.start();
+      await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 5; i++) poller.trigger();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(overlap, false);
+      assert.equal(polls, 2, 'the first poll, then one more for all the triggers during it');
+      assert.equal(await poller.cursor(), 2);
+    } finally {
+      await poller.stop();
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
