@@ -12,6 +12,7 @@ import { TargetLimiter, type TargetLimitsInput } from './limiter.js';
 import { MemoryStore } from './memory-store.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { DeliveryQueue, type QueueRecord, type QueueSettingsInput } from './queue.js';
+import { SagaCoordinator } from './saga.js';
 import type { Store } from './store.js';
 
 export interface EngineLog {
@@ -29,6 +30,8 @@ export interface EngineOptions {
   /** How often retention sweeps run. */
   sweepIntervalMs?: number;
   journalRetentionMs?: number;
+  /** How long completed and compensated sagas are kept (default 30 days). */
+  sagaRetentionMs?: number;
 }
 
 /** What the idempotency node writes into msg.sync so that the engine can commit the claim for it. */
@@ -45,6 +48,7 @@ export class Engine extends EventEmitter {
   readonly ledger: IdempotencyLedger;
   readonly journal: Journal;
   readonly deadLetters: DeadLetterStore;
+  readonly sagas: SagaCoordinator;
   private readonly queues = new Map<string, DeliveryQueue>();
   private readonly limiters = new Map<string, TargetLimiter>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -63,6 +67,7 @@ export class Engine extends EventEmitter {
     this.ledger = new IdempotencyLedger(store, this.clock, onWriteError);
     this.journal = new Journal(store, this.clock, onWriteError);
     this.deadLetters = new DeadLetterStore(store);
+    this.sagas = new SagaCoordinator(this);
     const interval = options.sweepIntervalMs ?? 3600_000;
     this.sweepTimer = setInterval(() => {
       this.sweep().catch((err: unknown) => this.log.error(`[syncwright] retention sweep failed: ${err instanceof Error ? err.message : String(err)}`));
@@ -203,16 +208,18 @@ export class Engine extends EventEmitter {
     return entries;
   }
 
-  async sweep(): Promise<{ ledger: number; journal: number }> {
+  async sweep(): Promise<{ ledger: number; journal: number; sagas: number }> {
     const ledger = await this.ledger.sweep();
     const journal = await this.journal.sweep(this.options.journalRetentionMs ?? 30 * DAY);
-    return { ledger, journal };
+    const sagas = await this.sagas.sweep(this.options.sagaRetentionMs ?? 30 * DAY);
+    return { ledger, journal, sagas };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sagas.close();
     for (const q of this.queues.values()) await q.close();
     for (const l of this.limiters.values()) await l.close();
     await this.journal.flush();
