@@ -912,7 +912,7 @@ export class SagaCoordinator extends EventEmitter {
       id: s.deadLetterId ?? newDeadLetterId(s.updatedAt),
       queue: sagaQueueName(s.name),
       lane: 'default',
-      message: startText,
+      message: this.deadLetterMessage(s, startText),
       error,
       reason: s.state,
       attempts: s.state === 'compensation-failed' ? (failedUndo?.compensationAttempts ?? 0) : (stepOfError?.attempts ?? 0),
@@ -922,6 +922,16 @@ export class SagaCoordinator extends EventEmitter {
     };
     if (s.businessKey !== undefined) entry.businessKey = s.businessKey;
     return entry;
+  }
+
+  /**
+   * The message as it started the saga, marked with the saga it was in: a replay starts the saga afresh, and
+   * the delivery of the replay does not commit the message's idempotency claim (the new saga does, at its end).
+   */
+  private deadLetterMessage(s: SagaRecord, startText: string): string {
+    const msg = decodeMessage(startText);
+    syncOf(msg)['sagaId'] = s.id;
+    return encodeMessage(msg, Number.MAX_SAFE_INTEGER);
   }
 
   /** The saga as operators and flows see it: every step with its state, result and last error. */
