@@ -161,7 +161,8 @@ describe('saga nodes', () => {
 
   it('finds the saga of a step from the saga start upstream, and says what to set when there is none', async () => {
     await load(testFlow([...base, { id: 'lonely', type: 'syncwright-saga-step', z: 'f', name: '', saga: '', step: 'alone', wires: [['customerDo'], [], []] }]));
-    await until(() => (helper.log().args as unknown[][]).some((a) => /Step "alone": no saga start node upstream/.test(JSON.stringify(a))));
+    const logged = () => (helper.log().args as Array<Array<{ msg?: unknown }>>).map((a) => String(a[0]?.msg));
+    await until(() => logged().some((m) => /Step "alone": no saga start node upstream: wire one before it, or set the saga name/.test(m)));
   });
 
   it('refuses a message that is not in a saga, with an error a Catch node sees', async () => {

@@ -292,7 +292,7 @@ describe('saga coordinator', () => {
     assert.equal(dl?.attempts, 3);
     assert.equal(dl?.businessKey, 'opp:ACME');
     assert.match(dl?.message ?? '', /"opp":"ACME"/, 'the original message');
-    assert.equal(JSON.parse(dl?.message ?? '{}').sync.sagaId, s.id, 'marked with the saga it was in');
+    assert.equal((JSON.parse(dl?.message ?? '{}') as { sync: { sagaId: string } }).sync.sagaId, s.id, 'marked with the saga it was in');
     const ctx = (dl?.context as { saga: { steps: Array<{ name: string; state: string; result: unknown; lastError: { code: string } | null }>; failure: { step: string } } }).saga;
     assert.equal(ctx.failure.step, 'billing');
     assert.deepEqual(ctx.steps.map((x) => [x.name, x.state, x.result]), [['customer', 'done', { customer: 'C1' }], ['project', 'compensation-failed', { project: 'P1' }], ['milestones', 'compensated', { tasks: ['T1'] }], ['billing', 'failed', null]]);
