@@ -219,7 +219,7 @@ export class Engine extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.sagas.close();
+    await this.sagas.close();
     for (const q of this.queues.values()) await q.close();
     for (const l of this.limiters.values()) await l.close();
     await this.journal.flush();

@@ -1219,7 +1219,8 @@ export class SagaCoordinator extends EventEmitter {
     }
   }
 
-  close(): void {
+  /** Stops the timers and detaches every node; resolves once loading (which reads the store) has ended. */
+  async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
@@ -1227,6 +1228,7 @@ export class SagaCoordinator extends EventEmitter {
     this.stepPorts.clear();
     this.endPorts.clear();
     this.removeAllListeners();
+    await this.ready.catch(() => undefined);
   }
 }
 
