@@ -262,6 +262,34 @@ export function stepResultOf(before: unknown, after: unknown): Record<string, un
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * Objects made in another realm are plain data all the same: Node-RED's function nodes run in a vm context, so
+ * the objects and arrays they build have that context's prototypes, which the message codec does not take for
+ * plain objects. Copies them as plain objects; anything else is left for the codec to judge (and name).
+ */
+export function realmPlain(value: unknown, seen = new Map<object, unknown>()): unknown {
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value) || value instanceof Date) return value;
+  const done = seen.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    for (const v of value as unknown[]) out.push(realmPlain(v, seen));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
+  const foreignPlain = proto !== null && proto !== Object.prototype && Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object';
+  if (proto !== null && proto !== Object.prototype && !foreignPlain) return value;
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
+  for (const [k, v] of Object.entries(value)) out[k] = realmPlain(v, seen);
+  return out;
+}
+
+function encode(msg: Msg): string {
+  return encodeMessage(realmPlain(msg) as Msg, MAX_MESSAGE_BYTES);
+}
+
 function retryDelay(p: { redeliveryDelayMs: number; backOffMultiplier: number; maximumRedeliveryDelayMs: number }, attempt: number): number {
   return Math.round(Math.min(p.maximumRedeliveryDelayMs, p.redeliveryDelayMs * p.backOffMultiplier ** Math.max(0, attempt - 1)));
 }
@@ -486,7 +514,7 @@ export class SagaCoordinator extends EventEmitter {
     const original = { ...msg, sync: { ...sync } };
     const os = original.sync as Record<string, unknown>;
     for (const k of ['sagaId', 'saga', 'step', 'sagaAction', 'delivery'] as const) delete os[k];
-    const text = encodeMessage(original, MAX_MESSAGE_BYTES);
+    const text = encode(original);
     const now = this.host.clock.now();
     const id = newSagaId(now);
     const correlationId = typeof sync['correlationId'] === 'string' && sync['correlationId'] !== '' ? sync['correlationId'] : id;
@@ -546,7 +574,7 @@ export class SagaCoordinator extends EventEmitter {
       delete (clean.sync as Record<string, unknown>)['step'];
       let text: string;
       try {
-        text = encodeMessage(clean, MAX_MESSAGE_BYTES);
+        text = encode(clean);
       } catch (err) {
         const e = err instanceof SyncError ? err : new SyncError(String(err), { class: 'data', code: 'UNSERIALISABLE', retryable: false });
         step.state = 'failed';
@@ -610,7 +638,7 @@ export class SagaCoordinator extends EventEmitter {
     delete sync['sagaAction'];
     out['saga'] = { ...this.sagaInfo(s), step: step.name, stepResult: stepResult ?? null };
     const outSlot = SagaCoordinator.slotOut(step.index);
-    this.putText(w, outSlot, encodeMessage(out, MAX_MESSAGE_BYTES));
+    this.putText(w, outSlot, encode(out));
     step.state = 'done';
     if (stepResult) step.result = stepResult;
     else delete step.result;
@@ -836,7 +864,7 @@ export class SagaCoordinator extends EventEmitter {
       const final = { ...msg, sync: { ...(msg['sync'] as Record<string, unknown>) } };
       delete (final.sync as Record<string, unknown>)['step'];
       delete (final.sync as Record<string, unknown>)['sagaAction'];
-      this.putText(w, 'end', encodeMessage(final, MAX_MESSAGE_BYTES));
+      this.putText(w, 'end', encode(final));
       s.snapshot = 'end';
       this.enterTerminal(w, 'completed');
       return {};

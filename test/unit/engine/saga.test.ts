@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { Engine } from '../../../runtime-plugins/engine/engine.js';
 import { StepPolicy, type SagaOptionsInput, type SagaOutcome, type SagaRecord, type StepPolicyInput, type StepPort } from '../../../runtime-plugins/engine/saga.js';
 import { SyncError } from '../../../runtime-plugins/sync-error.js';
@@ -432,6 +433,18 @@ describe('saga coordinator', () => {
     assert.equal(h.outcomes[0]?.kind, 'compensated');
     assert.deepEqual(h.order('undo'), ['a']);
     assert.equal((await h.state(s.id)).steps[1]?.lastError?.code, 'UNSERIALISABLE');
+  });
+
+  it('stores messages whose objects a function node made (in another realm) as the plain data they are', async () => {
+    const payload = runInNewContext('({ customer: { name: "ACME", tags: ["a", { b: 1 }] } })') as Record<string, unknown>;
+    const created = runInNewContext('({ id: "W1" })') as Record<string, unknown>;
+    const h = new Harness(engine, 'realms', [{ name: 'a', do: () => ({ results: { 'kantata.workspace': created } }) }]);
+    await h.start({ payload });
+    await until(() => h.outcomes.length === 1);
+    assert.equal(h.outcomes[0]?.kind, 'completed');
+    assert.deepEqual(JSON.parse(JSON.stringify(h.outcomes[0]?.msg.payload)), { customer: { name: 'ACME', tags: ['a', { b: 1 }] } });
+    assert.deepEqual(h.outcomes[0]?.msg.sync?.['results'], { 'kantata.workspace': { id: 'W1' } });
+    await assert.rejects(h.start({ payload: { when: runInNewContext('new Map()') as unknown } }), /msg\.payload\.when is a Map/, 'what is not plain data is still refused');
   });
 
   it('lists sagas by name, state and business key, newest first', async () => {
