@@ -815,6 +815,12 @@ export class SagaCoordinator extends EventEmitter {
         step.updatedAt = w.now;
         this.journalStep(w, step, 'failed', { cancelled: true }, step.lastError);
       }
+      // The deployed node knows best (a redeploy may have wired or unwired the compensation since).
+      const port = this.stepPort(s.name, step.name);
+      if (port) {
+        step.hasCompensation = port.hasCompensation;
+        step.policy = port.policy;
+      }
       if (step.state === 'failed' && !step.policy.compensateFailed) continue;
       if (!step.hasCompensation) {
         step.state = 'compensated';
