@@ -1121,6 +1121,8 @@ export class SagaCoordinator extends EventEmitter {
         last.attempts = 0;
         last.state = 'pending';
         await this.dispatchDo(w, last);
+      } else if (last.state === 'running') {
+        await this.dispatchDo(w, last); // out when the saga was parked: send it again rather than wait for its timeout
       } else if (last.state === 'done') {
         const port = this.stepPort(s.name, last.name);
         const out = decodeMessage(await this.text(w, SagaCoordinator.slotOut(last.index)));

@@ -366,6 +366,17 @@ describe('saga coordinator', () => {
     assert.equal((await h.state(s.id)).state, 'needs-remediation');
   });
 
+  it('sends an action that was out when the saga was parked again when an operator resumes it', async () => {
+    const h = new Harness(engine, 'parkedout', [{ name: 'a', do: (_m, n) => (n === 1 ? 'hang' : { results: { a: 1 } }) }]);
+    const s = await h.start({}, { timeoutMs: 20, onFailure: 'park' });
+    await until(() => h.outcomes.length === 1);
+    assert.equal((await h.state(s.id)).steps[0]?.state, 'running');
+    await engine.sagas.resume(s.id);
+    await until(() => h.outcomes.length === 2);
+    assert.equal(h.outcomes[1]?.kind, 'completed');
+    assert.equal(h.actions('a', 'do').length, 2);
+  });
+
   it('counts a step with no compensation wired as compensated, with nothing to undo', async () => {
     const h = new Harness(engine, 'noundo', [{ name: 'a', do: () => ({}), undo: null }, { name: 'b', do: () => ({ error: dataError() }) }]);
     const s = await h.start();
