@@ -15,6 +15,8 @@ export interface SyncwrightSettings {
   /** How long the engine stays open after its last node closed (default 10 s). */
   closeGraceMs?: number;
   sweepIntervalMs?: number;
+  /** How long finished sagas are kept (default 30 days). */
+  sagaRetentionMs?: number;
 }
 
 interface Slot {
@@ -47,6 +49,7 @@ export function engineFor(RED: NodeAPI): Promise<Engine> {
       log: { info: (m) => RED.log.info(m), warn: (m) => RED.log.warn(m), error: (m) => RED.log.error(m) },
     };
     if (syncwright.sweepIntervalMs !== undefined) options.sweepIntervalMs = syncwright.sweepIntervalMs;
+    if (syncwright.sagaRetentionMs !== undefined) options.sagaRetentionMs = syncwright.sagaRetentionMs;
     const engine = Engine.open(options);
     slot = { engine, users: new Set(), closeTimer: undefined };
     slots.set(dir, slot);

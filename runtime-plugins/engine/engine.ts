@@ -12,6 +12,7 @@ import { TargetLimiter, type TargetLimitsInput } from './limiter.js';
 import { MemoryStore } from './memory-store.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { DeliveryQueue, type QueueRecord, type QueueSettingsInput } from './queue.js';
+import { SagaCoordinator } from './saga.js';
 import type { Store } from './store.js';
 
 export interface EngineLog {
@@ -29,6 +30,8 @@ export interface EngineOptions {
   /** How often retention sweeps run. */
   sweepIntervalMs?: number;
   journalRetentionMs?: number;
+  /** How long completed and compensated sagas are kept (default 30 days). */
+  sagaRetentionMs?: number;
 }
 
 export type { ClaimRef } from './ledger.js';
@@ -39,6 +42,7 @@ export class Engine extends EventEmitter {
   readonly ledger: IdempotencyLedger;
   readonly journal: Journal;
   readonly deadLetters: DeadLetterStore;
+  readonly sagas: SagaCoordinator;
   private readonly queues = new Map<string, DeliveryQueue>();
   private readonly limiters = new Map<string, TargetLimiter>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -58,6 +62,7 @@ export class Engine extends EventEmitter {
     this.journal = new Journal(store, this.clock, onWriteError);
     this.deadLetters = new DeadLetterStore(store);
     this.ledger.warmUp().catch((err: unknown) => this.log.error(`[syncwright] reading the idempotency ledger failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.sagas = new SagaCoordinator(this);
     const interval = options.sweepIntervalMs ?? 3600_000;
     this.sweepTimer = setInterval(() => {
       this.sweep().catch((err: unknown) => this.log.error(`[syncwright] retention sweep failed: ${err instanceof Error ? err.message : String(err)}`));
@@ -142,7 +147,8 @@ export class Engine extends EventEmitter {
   /** A dead-lettered transaction gives its claim up, so a replay (or a retry from the source) can run. */
   private releaseClaimOf(message: string): void {
     const claim = claimInMessage(message);
-    if (!claim) return;
+    // Inside a saga the saga owns the claim: it releases it when it is compensated, not when one delivery dies.
+    if (!claim || message.includes('"sagaId"')) return;
     this.ledger.release(claim.scope, claim.key, claim.claimId).catch((err: unknown) => this.log.error(`[syncwright] idempotency release failed: ${String(err)}`));
   }
 
@@ -198,16 +204,18 @@ export class Engine extends EventEmitter {
     return entries;
   }
 
-  async sweep(): Promise<{ ledger: number; journal: number }> {
+  async sweep(): Promise<{ ledger: number; journal: number; sagas: number }> {
     const ledger = await this.ledger.sweep();
     const journal = await this.journal.sweep(this.options.journalRetentionMs ?? 30 * DAY);
-    return { ledger, journal };
+    const sagas = await this.sagas.sweep(this.options.sagaRetentionMs ?? 30 * DAY);
+    return { ledger, journal, sagas };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sagas.close();
     for (const q of this.queues.values()) await q.close();
     for (const l of this.limiters.values()) await l.close();
     await this.journal.flush();
