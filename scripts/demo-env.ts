@@ -1,0 +1,25 @@
+// The environment the templates read their connection settings from (`${VAR}` in connection nodes), here
+// filled from the sandboxes of the `npm start` demo. A real installation sets the same variables (see
+// .env.example) to its own tenants.
+import type { Sandboxes } from '../sandbox/all.js';
+
+export function demoEnvironment(sb: Sandboxes): Record<string, string> {
+  const sf = sb.salesforce.demo;
+  const ns = sb.netsuite.demo;
+  return {
+    SALESFORCE_LOGIN_URL: sf.loginUrl,
+    SALESFORCE_AUTH: 'client-credentials',
+    SALESFORCE_CLIENT_ID: sf.clientId,
+    SALESFORCE_CLIENT_SECRET: sf.clientSecret,
+    SALESFORCE_USERNAME: sf.username,
+    SALESFORCE_CONSUMER_KEY: sf.consumerKey,
+    NETSUITE_ACCOUNT_ID: ns.accountId,
+    NETSUITE_BASE_URL: `${sb.netsuite.url}/services/rest`,
+    NETSUITE_CONSUMER_KEY: ns.tba.consumerKey,
+    NETSUITE_CONSUMER_SECRET: ns.tba.consumerSecret,
+    NETSUITE_TOKEN_ID: ns.tba.tokenId,
+    NETSUITE_TOKEN_SECRET: ns.tba.tokenSecret,
+    KANTATA_BASE_URL: sb.kantata.demo.baseUrl,
+    KANTATA_TOKEN: sb.kantata.demo.token,
+  };
+}
