@@ -567,6 +567,13 @@ export class DeliveryQueue extends EventEmitter {
     const durableOps: WriteOp[] = [];
     const events: Array<() => void> = [];
     let throttlePause: number | undefined;
+    // One delay per delivery: the records of a batch that failed together come back together, as a batch.
+    const delays = new Map<number, number>();
+    const delayFor = (attempts: number): number => {
+      let d = delays.get(attempts);
+      if (d === undefined) delays.set(attempts, (d = this.redeliveryDelay(attempts)));
+      return d;
+    };
     f.records.forEach((held, i) => {
       const taken = this.unhold(held.seq, id);
       if (!taken) return;
@@ -595,7 +602,7 @@ export class DeliveryQueue extends EventEmitter {
       const retryable = err.syncwright.retryable && this.settings.retryableClasses.includes(cls);
       const attempts = record.attempts + 1;
       if (retryable && attempts <= this.settings.maximumRedeliveries) {
-        const delay = this.redeliveryDelay(attempts);
+        const delay = delayFor(attempts);
         const updated: QueueRecord = { ...record, attempts, notBefore: now + delay, lastError: errorSummary(err) };
         this.insertSorted(lane, updated);
         ops.push(putRecord(this.recordKey(updated), updated));
