@@ -42,7 +42,7 @@ export const salesforceBatchingBenchmark: Benchmark = {
         await new Promise((r) => setTimeout(r, 3000));
         sf.server.removeFault(window.id);
         const deadline = Date.now() + 120_000;
-        const count = () => sf.records('Account').filter((a) => String(a['Syncwright_Key__c'] ?? '').startsWith('acct:backlog-')).length;
+        const count = () => sf.records('Account').filter((a) => { const key = a['Syncwright_Key__c']; return typeof key === 'string' && key.startsWith('acct:backlog-'); }).length;
         while (count() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
         const calls = sf.server.getJournal({ path: '/composite/sobjects', method: 'PATCH' }).filter((e) => e.status === 200);
         const delivered = count();
