@@ -1,4 +1,4 @@
-// npm run sandbox — the Salesforce, NetSuite and Kantata OX sandboxes, seeded, on fixed ports, with their
+// npm run sandbox — the Salesforce, NetSuite (two accounts) and Kantata OX sandboxes, seeded, on fixed ports, with their
 // demo credentials. Generated private keys are written to .sandbox/ (ignored by git), never printed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,10 +12,10 @@ function port(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const ports = { salesforce: port('SYNCWRIGHT_SALESFORCE_PORT', 8701), netsuite: port('SYNCWRIGHT_NETSUITE_PORT', 8702), kantata: port('SYNCWRIGHT_KANTATA_PORT', 8703) };
+  const ports = { salesforce: port('SYNCWRIGHT_SALESFORCE_PORT', 8701), netsuite: port('SYNCWRIGHT_NETSUITE_PORT', 8702), kantata: port('SYNCWRIGHT_KANTATA_PORT', 8703), netsuiteUk: port('SYNCWRIGHT_NETSUITE_UK_PORT', 8704) };
   const sb = await startAllSandboxes(ports).catch((err: unknown) => {
     const code = (err as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new Error(`a sandbox port is taken (${Object.values(ports).join(', ')}); choose others with SYNCWRIGHT_SALESFORCE_PORT, SYNCWRIGHT_NETSUITE_PORT, SYNCWRIGHT_KANTATA_PORT`);
+    if (code === 'EADDRINUSE') throw new Error(`a sandbox port is taken (${Object.values(ports).join(', ')}); choose others with SYNCWRIGHT_SALESFORCE_PORT, SYNCWRIGHT_NETSUITE_PORT, SYNCWRIGHT_NETSUITE_UK_PORT, SYNCWRIGHT_KANTATA_PORT`);
     throw err;
   });
   const keysDir = resolve(__dirname, '../../.sandbox');
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     `  TBA: consumer key ${ns.tba.consumerKey}, consumer secret ${ns.tba.consumerSecret}, token id ${ns.tba.tokenId}, token secret ${ns.tba.tokenSecret}`,
     `  OAuth 2.0 M2M: client id ${ns.oauth2.clientId}, certificate id ${ns.oauth2.certificateId}, ${ns.oauth2.algorithm} private key ${join(keysDir, 'netsuite-m2m-private-key.pem')}`,
     `  control API: ${sb.netsuite.url}/__sandbox`,
+    `NetSuite UK  ${sb.netsuiteUk.url}/services/rest  (account ${sb.netsuiteUk.accountId}, the UK01 legal entity; same demo TBA credentials)`,
     '',
     `Kantata OX  ${sb.kantata.demo.baseUrl}  (bearer token ${sb.kantata.demo.token})`,
     `  control API: ${sb.kantata.url}/__sandbox`,

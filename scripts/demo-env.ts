@@ -19,6 +19,12 @@ export function demoEnvironment(sb: Sandboxes): Record<string, string> {
     NETSUITE_CONSUMER_SECRET: ns.tba.consumerSecret,
     NETSUITE_TOKEN_ID: ns.tba.tokenId,
     NETSUITE_TOKEN_SECRET: ns.tba.tokenSecret,
+    NETSUITE_UK_ACCOUNT_ID: sb.netsuiteUk.accountId,
+    NETSUITE_UK_BASE_URL: `${sb.netsuiteUk.url}/services/rest`,
+    NETSUITE_UK_CONSUMER_KEY: sb.netsuiteUk.demo.tba.consumerKey,
+    NETSUITE_UK_CONSUMER_SECRET: sb.netsuiteUk.demo.tba.consumerSecret,
+    NETSUITE_UK_TOKEN_ID: sb.netsuiteUk.demo.tba.tokenId,
+    NETSUITE_UK_TOKEN_SECRET: sb.netsuiteUk.demo.tba.tokenSecret,
     KANTATA_BASE_URL: sb.kantata.demo.baseUrl,
     KANTATA_TOKEN: sb.kantata.demo.token,
   };

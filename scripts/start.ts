@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   let sandboxes: Sandboxes | undefined;
   const env: Record<string, string> = { SYNCWRIGHT_PORT: String(port), SYNCWRIGHT_HOST: host };
   if (demo) {
-    const ports = { salesforce: envPort('SYNCWRIGHT_SALESFORCE_PORT', 8701), netsuite: envPort('SYNCWRIGHT_NETSUITE_PORT', 8702), kantata: envPort('SYNCWRIGHT_KANTATA_PORT', 8703) };
+    const ports = { salesforce: envPort('SYNCWRIGHT_SALESFORCE_PORT', 8701), netsuite: envPort('SYNCWRIGHT_NETSUITE_PORT', 8702), kantata: envPort('SYNCWRIGHT_KANTATA_PORT', 8703), netsuiteUk: envPort('SYNCWRIGHT_NETSUITE_UK_PORT', 8704) };
     for (const [name, p] of Object.entries(ports)) {
       if (p !== 0 && !(await portIsFree(p, '127.0.0.1'))) {
         console.error(`The ${name} sandbox port ${p} is already in use (a running \`npm run sandbox\`?). Stop it, choose another with SYNCWRIGHT_${name.toUpperCase()}_PORT, or run without the demo: SYNCWRIGHT_DEMO=0 npm start`);
@@ -158,6 +158,7 @@ async function main(): Promise<void> {
         `   Node-RED editor     ${url}/   (${deployed})`,
         `   Salesforce sandbox  ${sb.salesforce.url}   control: ${sb.salesforce.url}/__sandbox`,
         `   NetSuite sandbox    ${sb.netsuite.url}/services/rest   control: ${sb.netsuite.url}/__sandbox`,
+        `   NetSuite UK account ${sb.netsuiteUk.url}/services/rest   control: ${sb.netsuiteUk.url}/__sandbox`,
         `   Kantata sandbox     ${sb.kantata.demo.baseUrl}   control: ${sb.kantata.url}/__sandbox`,
         `   Demo driver         closes an opportunity every ${Number(process.env['SYNCWRIGHT_DEMO_INTERVAL_MS'] ?? 8000) / 1000} s${process.env['SYNCWRIGHT_DEMO_FAULTS'] !== '0' ? ', injects a fault every 5th' : ''}`,
         '   Ctrl-C stops everything.',

@@ -1,0 +1,43 @@
+// Running a quote-to-cash template as `npm start` does: the sandboxes, a real Node-RED whose environment points
+// the templates' connections at them, and the template deployed through the Admin API with `${VAR}` credentials.
+import { startAllSandboxes, type Sandboxes } from '../../sandbox/all.js';
+import { demoEnvironment } from '../../scripts/demo-env.js';
+import { loadTemplates, withEnvCredentials } from '../../scripts/templates.js';
+import { NodeRedProcess, type FlowNode } from './node-red-process.js';
+
+export interface TemplateRun {
+  /** The sandboxes; `sb.netsuiteUk` is the second NetSuite account (the UK legal entity). */
+  sb: Sandboxes;
+  nr: NodeRedProcess;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sandboxes and Node-RED, then deploys the given template files (by file name in flows/templates,
+ * e.g. `01-closed-won-activation.json`), or all templates when none are named.
+ */
+export async function runTemplates(files?: string[], extraEnv: Record<string, string> = {}): Promise<TemplateRun> {
+  const sb = await startAllSandboxes();
+  const env = { ...demoEnvironment(sb), ...extraEnv };
+  const nr = await NodeRedProcess.start({ env });
+  try {
+    const { resolve } = await import('node:path');
+    const dir = resolve(__dirname, '../../../flows/templates');
+    const flows: FlowNode[] = withEnvCredentials(loadTemplates(files?.map((f) => resolve(dir, f))));
+    await nr.deploy(flows);
+  } catch (err) {
+    await nr.dispose();
+    await sb.close();
+    throw err;
+  }
+  return {
+    sb,
+    nr,
+    env,
+    async close() {
+      await nr.dispose();
+      await sb.close();
+    },
+  };
+}
