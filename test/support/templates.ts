@@ -1,5 +1,6 @@
 // Running a quote-to-cash template as `npm start` does: the sandboxes, a real Node-RED whose environment points
 // the templates' connections at them, and the template deployed through the Admin API with `${VAR}` credentials.
+import { resolve as resolvePath } from 'node:path';
 import { startAllSandboxes, type Sandboxes } from '../../sandbox/all.js';
 import { demoEnvironment } from '../../scripts/demo-env.js';
 import { loadTemplates, withEnvCredentials } from '../../scripts/templates.js';
@@ -22,9 +23,8 @@ export async function runTemplates(files?: string[], extraEnv: Record<string, st
   const env = { ...demoEnvironment(sb), ...extraEnv };
   const nr = await NodeRedProcess.start({ env });
   try {
-    const { resolve } = await import('node:path');
-    const dir = resolve(__dirname, '../../../flows/templates');
-    const flows: FlowNode[] = withEnvCredentials(loadTemplates(files?.map((f) => resolve(dir, f))));
+    const dir = resolvePath(__dirname, '../../../flows/templates');
+    const flows: FlowNode[] = withEnvCredentials(loadTemplates(files?.map((f) => resolvePath(dir, f))));
     await nr.deploy(flows);
   } catch (err) {
     await nr.dispose();
