@@ -38,7 +38,17 @@ describe('the pack in a real Node-RED', function () {
 
   it('serves every node editor file and offers the example flows', async () => {
     const html = await fetch(`${nr.url}/nodes`, { headers: { accept: 'text/html' } }).then((r) => r.text());
-    for (const type of Object.keys(pkg['node-red'].nodes)) assert.ok(html.includes(`RED.nodes.registerType('${type}'`), `${type} editor missing`);
+    for (const type of Object.keys(pkg['node-red'].nodes)) {
+      assert.ok(html.includes(`RED.nodes.registerType('${type}'`), `${type} editor missing`);
+      assert.ok(html.includes(`data-template-name="${type}"`), `${type} has no edit form`);
+      assert.ok(html.includes(`data-help-name="${type}"`), `${type} has no help text`);
+      const def = html.slice(html.indexOf(`RED.nodes.registerType('${type}'`), html.indexOf(`RED.nodes.registerType('${type}'`) + 400);
+      assert.match(def, /category:\s*'(ERP\/CRM sync|config)'/, `${type} is not in the palette category "ERP/CRM sync"`);
+    }
+    const catalogue = await nr.request('GET', `/nodes/messages?lng=en-US`);
+    assert.equal(catalogue.status, 200);
+    const keys = JSON.stringify(catalogue.body);
+    for (const type of Object.keys(pkg['node-red'].nodes)) assert.ok(keys.includes(`"${type}"`), `${type} has no message catalogue entry`);
     const modules = await nr.request('GET', '/library/examples/flows/');
     assert.ok((modules.body as string[]).includes(pkg.name), 'the pack offers no examples');
     const lib = await fetch(`${nr.url}/library/examples/flows/${pkg.name}/basics/validate-opportunity`).then((r) => r.json() as Promise<FlowNode[]>);
