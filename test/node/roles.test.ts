@@ -62,16 +62,16 @@ describe('role nodes (crm, erp, psa) and the system landscape', function () {
 
   async function send(id: string, msg: Record<string, unknown>): Promise<Msg> {
     const before = { out: got['out']?.length ?? 0, caught: got['caught']?.length ?? 0 };
-    helper.getNode(id).receive(msg as never);
+    helper.getNode(id).receive(msg);
     await until('an outcome', () => (got['out']?.length ?? 0) > before.out || (got['caught']?.length ?? 0) > before.caught);
     const caught = got['caught']?.[before.caught];
     if (caught) throw new Error(`failed: ${caught.error?.message ?? JSON.stringify(caught.sync?.['error'])}`);
-    return got['out']?.[before.out] as Msg;
+    return got['out']?.[before.out];
   }
 
   async function fail(id: string, msg: Record<string, unknown>): Promise<Msg> {
     const before = { out: got['out']?.length ?? 0, caught: got['caught']?.length ?? 0 };
-    helper.getNode(id).receive(msg as never);
+    helper.getNode(id).receive(msg);
     await until('a failure', () => (got['out']?.length ?? 0) > before.out || (got['caught']?.length ?? 0) > before.caught);
     const caught = got['caught']?.[before.caught];
     if (!caught) throw new Error(`expected a failure, got ${JSON.stringify(got['out']?.[before.out]?.payload)}`);
@@ -82,7 +82,7 @@ describe('role nodes (crm, erp, psa) and the system landscape', function () {
   const statusOf = (id: string): { fill?: string; text?: string } => {
     const node = helper.getNode(id) as unknown as { status: { args?: unknown[][]; thisValues?: unknown[] } };
     const calls = (node.status.args ?? []).filter((_, i) => node.status.thisValues?.[i] === node);
-    return (calls[calls.length - 1]?.[0] ?? {}) as { fill?: string; text?: string };
+    return (calls[calls.length - 1]?.[0] ?? {});
   };
 
   /** The process flow: customer → project → billing milestones → opportunity status, each step reading its own input. */
