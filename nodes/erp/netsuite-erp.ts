@@ -323,10 +323,14 @@ export class NetSuiteErp implements RoleBackend {
       ...canonical,
       account: { ...(key !== undefined ? { businessKey: key } : {}), externalIds: { netsuite: customerId, ...(salesforceId !== undefined ? { salesforce: salesforceId } : {}) } },
     };
-    const balance = customer['balance'];
-    if (typeof balance === 'number' && Number.isFinite(balance)) out['custom'] = { ...(isRecord(canonical['custom']) ? canonical['custom'] : {}), accountOpenBalance: numberToDecimalString(balance) };
     const hold = customer['creditHoldOverride'];
     const onHold = (isRecord(hold) ? hold['id'] : hold) === 'ON';
+    const balance = customer['balance'];
+    out['custom'] = {
+      ...(isRecord(canonical['custom']) ? canonical['custom'] : {}),
+      creditHold: onHold,
+      ...(typeof balance === 'number' && Number.isFinite(balance) ? { accountOpenBalance: numberToDecimalString(balance) } : {}),
+    };
     if (isInvoice && onHold && (canonical['status'] === 'open' || canonical['status'] === 'partially-paid')) out['status'] = 'credit-hold';
     return out;
   }

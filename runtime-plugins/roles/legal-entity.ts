@@ -44,9 +44,10 @@ export function legalEntityOf(input: ParsedInput, sync: Record<string, unknown> 
       code = entityOfObject(input.value);
       break;
     case 'canonical-list':
+      code = entityOfObject(input.project);
       for (const v of input.values) {
-        code = entityOfObject(v);
         if (code !== undefined) break;
+        code = entityOfObject(v);
       }
       break;
     case 'billing-status':

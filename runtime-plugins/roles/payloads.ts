@@ -9,7 +9,7 @@ import { SyncError } from '../sync-error.js';
 import type { Capability } from './capabilities.js';
 
 export function payloadError(path: string, message: string, code = 'INVALID_PAYLOAD', target = 'roles'): SyncError {
-  const where = path === '' ? 'payload' : `payload.${path}`;
+  const where = path === '' ? 'payload' : path.startsWith('[') ? `payload${path}` : `payload.${path}`;
   return new SyncError(`${where} ${message}`, { class: 'data', code, retryable: false, target, fields: [where] });
 }
 
