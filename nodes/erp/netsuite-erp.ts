@@ -280,8 +280,12 @@ export class NetSuiteErp implements RoleBackend {
     const prefix = type === 'invoice' ? 'inv' : 'pay';
     const numberField = type === 'invoice' ? 'invoiceNumber' : 'paymentNumber';
     let key: RecordKey | undefined = ref.externalIds?.netsuite ?? ref.id;
+    // Keys of transactions born in NetSuite: inv:<number>, inv:netsuite:<id>, inv:netsuite-eid:<external id>.
     const keyed = ref.businessKey === undefined ? undefined : new RegExp(`^${prefix}:(.+)$`).exec(ref.businessKey)?.[1];
-    const tranId = (type === 'invoice' ? ref.invoiceNumber : ref.paymentNumber) ?? (keyed !== undefined && !keyed.startsWith('netsuite') ? keyed : undefined);
+    const byId = keyed === undefined ? undefined : /^netsuite:(\d+)$/.exec(keyed)?.[1];
+    const byEid = keyed === undefined ? undefined : /^netsuite-eid:(.+)$/.exec(keyed)?.[1];
+    key ??= byId ?? (byEid !== undefined ? { externalId: byEid } : undefined);
+    const tranId = (type === 'invoice' ? ref.invoiceNumber : ref.paymentNumber) ?? (keyed !== undefined && byId === undefined && byEid === undefined ? keyed : undefined);
     if (key === undefined && tranId !== undefined) {
       const rows = await client.query('SELECT id FROM transaction WHERE type = ? AND tranid = ?', [type === 'invoice' ? 'CustInvc' : 'CustPymt', tranId], opts);
       if (rows.items.length === 0) throw dataError(`NetSuite account ${this.connection.accountId} has no ${type} number ${tranId}`, 'NOT_FOUND', [numberField]);

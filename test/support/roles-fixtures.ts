@@ -115,3 +115,82 @@ export function milestones(projectKey: string, currency: string): Array<Record<s
     { businessKey: `ms:${projectKey}:GOLIVE`, project: { businessKey: `proj:${projectKey}` }, kind: 'milestone', name: 'Go-live', dueDate: '2026-09-30', amount: { amount: '60000.00', currency } },
   ];
 }
+
+// ----------------------------------------------------------------------------------- the helper harness
+
+export type RoleMsg = Record<string, unknown> & { payload?: unknown; sync?: Record<string, unknown>; results?: Array<Record<string, unknown>>; error?: { message: string } };
+
+export async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function roleNode(id: string, type: 'crm' | 'erp' | 'psa', capability: string, wires: string[] = ['out'], extra: Record<string, unknown> = {}): FlowNode {
+  return { id, type: `syncwright-${type}`, z: 'f', name: '', landscape: 'land', capability, input: 'payload', inputType: 'msg', syncStatus: '', wires: [wires], ...extra };
+}
+
+/** Loads flows with the sandboxes' connections and a landscape into the test helper, and sends messages through them. */
+export function roleHarness(helper: typeof import('./helper.js').helper, sandboxes: () => Sandboxes, nodeModules: unknown[]) {
+  let got: Record<string, RoleMsg[]> = {};
+  const base: FlowNode[] = [
+    { id: 'f', type: 'tab' },
+    { id: 'out', type: 'helper', z: 'f' },
+    { id: 'catch', type: 'catch', z: 'f', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f' },
+  ];
+  const counts = () => ({ out: got['out']?.length ?? 0, caught: got['caught']?.length ?? 0 });
+  const next = async (id: string, msg: Record<string, unknown>): Promise<{ out?: RoleMsg; caught?: RoleMsg }> => {
+    const before = counts();
+    helper.getNode(id).receive(msg as never);
+    await until('an outcome', () => counts().out > before.out || counts().caught > before.caught);
+    const caught = got['caught']?.[before.caught];
+    const out = got['out']?.[before.out];
+    return { ...(out ? { out } : {}), ...(caught ? { caught } : {}) };
+  };
+  return {
+    async load(rules: Rule[], flow: FlowNode[]): Promise<void> {
+      const c = connections(sandboxes());
+      const { testFlow } = await import('./helper.js');
+      await helper.load(nodeModules as never, testFlow([...base, ...c.nodes, landscape('land', 'Q2C', rules), ...flow]), c.credentials);
+      got = {};
+      for (const id of ['out', 'caught']) {
+        const list: RoleMsg[] = [];
+        got[id] = list;
+        helper.getNode(id).on('input', (m: RoleMsg) => list.push(m));
+      }
+    },
+    /** Sends a message and returns what came out; a failure throws with its message. */
+    async send(id: string, msg: Record<string, unknown>): Promise<RoleMsg> {
+      const r = await next(id, msg);
+      if (r.caught) throw new Error(`failed: ${r.caught.error?.message ?? JSON.stringify(r.caught.sync?.['error'])}`);
+      return r.out as RoleMsg;
+    },
+    /** Sends a message that must fail; returns what the Catch node got. */
+    async fail(id: string, msg: Record<string, unknown>): Promise<RoleMsg> {
+      const r = await next(id, msg);
+      if (!r.caught) throw new Error(`expected a failure, got ${JSON.stringify(r.out?.payload)}`);
+      return r.caught;
+    },
+    /** The node's last status (the helper's spy is shared by all nodes: calls are told apart by `this`). */
+    statusOf(id: string): { fill?: string; text?: string } {
+      const node = helper.getNode(id) as unknown as { status: { args?: unknown[][]; thisValues?: unknown[] } };
+      const calls = (node.status.args ?? []).filter((_, i) => node.status.thisValues?.[i] === node);
+      return (calls[calls.length - 1]?.[0] ?? {}) as { fill?: string; text?: string };
+    },
+  };
+}
+
+/** `msg.sync.results[key]` of an output message. */
+export function resultOf(msg: RoleMsg, key: string): Record<string, unknown> {
+  const results = msg.sync?.['results'] as Record<string, Record<string, unknown>> | undefined;
+  const r = results?.[key];
+  if (!r) throw new Error(`no ${key} in msg.sync.results (${Object.keys(results ?? {}).join(', ')})`);
+  return r;
+}
+
+export function errorOf(msg: RoleMsg): Record<string, unknown> {
+  return (msg.sync?.['error'] ?? {}) as Record<string, unknown>;
+}
