@@ -4,6 +4,7 @@
 import { startKantataSandbox, type KantataSandbox } from '../../sandbox/kantata/index.js';
 import { startNetSuiteSandbox, type NetSuiteSandbox } from '../../sandbox/netsuite/index.js';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.js';
+import { testFlow, type helper as testHelper } from './helper.js';
 
 export interface Sandboxes {
   sf: SalesforceSandbox;
@@ -133,7 +134,7 @@ export function roleNode(id: string, type: 'crm' | 'erp' | 'psa', capability: st
 }
 
 /** Loads flows with the sandboxes' connections and a landscape into the test helper, and sends messages through them. */
-export function roleHarness(helper: typeof import('./helper.js').helper, sandboxes: () => Sandboxes, nodeModules: unknown[]) {
+export function roleHarness(helper: typeof testHelper, sandboxes: () => Sandboxes, nodeModules: unknown[]) {
   let got: Record<string, RoleMsg[]> = {};
   const base: FlowNode[] = [
     { id: 'f', type: 'tab' },
@@ -144,7 +145,7 @@ export function roleHarness(helper: typeof import('./helper.js').helper, sandbox
   const counts = () => ({ out: got['out']?.length ?? 0, caught: got['caught']?.length ?? 0 });
   const next = async (id: string, msg: Record<string, unknown>): Promise<{ out?: RoleMsg; caught?: RoleMsg }> => {
     const before = counts();
-    helper.getNode(id).receive(msg as never);
+    helper.getNode(id).receive(msg);
     await until('an outcome', () => counts().out > before.out || counts().caught > before.caught);
     const caught = got['caught']?.[before.caught];
     const out = got['out']?.[before.out];
@@ -153,7 +154,6 @@ export function roleHarness(helper: typeof import('./helper.js').helper, sandbox
   return {
     async load(rules: Rule[], flow: FlowNode[]): Promise<void> {
       const c = connections(sandboxes());
-      const { testFlow } = await import('./helper.js');
       await helper.load(nodeModules as never, testFlow([...base, ...c.nodes, landscape('land', 'Q2C', rules), ...flow]), c.credentials);
       got = {};
       for (const id of ['out', 'caught']) {
@@ -178,7 +178,7 @@ export function roleHarness(helper: typeof import('./helper.js').helper, sandbox
     statusOf(id: string): { fill?: string; text?: string } {
       const node = helper.getNode(id) as unknown as { status: { args?: unknown[][]; thisValues?: unknown[] } };
       const calls = (node.status.args ?? []).filter((_, i) => node.status.thisValues?.[i] === node);
-      return (calls[calls.length - 1]?.[0] ?? {}) as { fill?: string; text?: string };
+      return (calls[calls.length - 1]?.[0] ?? {});
     },
   };
 }
