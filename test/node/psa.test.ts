@@ -89,7 +89,7 @@ describe('psa role node', function () {
         ],
       });
       const ids = resultOf(posted, 'psa.timeEntries')['ids'] as string[];
-      s.kt.approveTimeEntries([ids[0] as string, ids[2] as string]);
+      s.kt.approveTimeEntries([ids[0], ids[2]]);
       const all = await h.send('approved', { payload: 'proj:KT-TIME' });
       const entries = all.payload as Array<Record<string, unknown>>;
       assert.deepEqual(entries.map((e) => [e['businessKey'], e['hours'], e['status']]), [['te:jane.doe:2026-04-13:KT-TIME', 8, 'approved'], ['te:jane.doe:2026-04-20:KT-TIME', 5, 'approved']]);
