@@ -83,10 +83,6 @@ function backendOf(factory: BackendFactory, role: Role, connection: Node, system
   return backend;
 }
 
-function clock(): string {
-  return new Date().toTimeString().slice(0, 8);
-}
-
 /** Registers `syncwright-<role>`. */
 export function registerRoleNode(RED: NodeAPI, role: Role, factory: BackendFactory): void {
   function RoleNode(this: Node, raw: RoleNodeConfig): void {
@@ -126,7 +122,7 @@ export function registerRoleNode(RED: NodeAPI, role: Role, factory: BackendFacto
     node.status(setupError ? status.failing(brief(setupError.message)) : status.idle(idle));
 
     const show = (ok: boolean, text: string, waiting = false): void => {
-      node.status(waiting ? status.waiting(brief(text, 60)) : ok ? status.working(brief(text, 60)) : status.failing(brief(text, 60)));
+      node.status(waiting ? status.waiting(brief(text, 80)) : ok ? status.working(brief(text, 80)) : status.failing(brief(text, 80)));
     };
 
     const routeUnit = (c: Capability, p: Planned, sagaOf: Record<string, unknown> | undefined): void => {
@@ -252,7 +248,7 @@ export function registerRoleNode(RED: NodeAPI, role: Role, factory: BackendFacto
         }
         msg.payload = o.payload;
         addResults(o, p);
-        show(true, `${where} · ${o.summary}${usage} · ${clock()}`);
+        show(true, `${where} · ${o.summary}${usage}`);
         send(msg);
         done();
         return;
@@ -274,7 +270,7 @@ export function registerRoleNode(RED: NodeAPI, role: Role, factory: BackendFacto
       const okOne = outcomes.length === 1 ? outcomes[0] : undefined;
       if (okOne && !(okOne instanceof SyncError) && planned[0]) addResults(okOne, planned[0]);
       const done1 = outcomes.length - failures.length;
-      show(failures.length < outcomes.length, `${where} · ${cap.name} ${done1} of ${outcomes.length} ok${failures.length > 0 ? `, ${failures.length} failed` : ''}${usage} · ${clock()}`);
+      show(failures.length < outcomes.length, `${where} · ${cap.name} ${done1} of ${outcomes.length} ok${failures.length > 0 ? `, ${failures.length} failed` : ''}${usage}`);
       send(msg);
       done();
     }
