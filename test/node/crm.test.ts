@@ -8,6 +8,7 @@ import landscapeNode from '../../nodes/landscape/landscape.js';
 import netsuiteConnectionNode from '../../nodes/netsuite/netsuite-connection.js';
 import { SalesforceClient } from '../../nodes/salesforce/client/client.js';
 import salesforceConnectionNode from '../../nodes/salesforce/salesforce-connection.js';
+import storeForwardNode from '../../nodes/store-forward/store-forward.js';
 import { useEngineStore } from '../support/engine.js';
 import { useHelper } from '../support/helper.js';
 import { account, errorOf, kantataRules, resultOf, roleHarness, roleNode, startSandboxes, type Sandboxes } from '../support/roles-fixtures.js';
@@ -23,7 +24,7 @@ describe('crm role node (Salesforce)', function () {
     client = new SalesforceClient({ loginUrl: s.sf.url, auth: { type: 'client-credentials', clientId: s.sf.demo.clientId, clientSecret: s.sf.demo.clientSecret } });
   });
   after(() => s.close());
-  const h = roleHarness(helper, () => s, [salesforceConnectionNode, netsuiteConnectionNode, kantataConnectionNode, landscapeNode, crmNode]);
+  const h = roleHarness(helper, () => s, [salesforceConnectionNode, netsuiteConnectionNode, kantataConnectionNode, landscapeNode, crmNode, storeForwardNode]);
   const crm = (id: string, capability: string, extra: Record<string, unknown> = {}) => roleNode(id, 'crm', capability, ['out'], extra);
   const flow = [
     crm('account', 'upsert-account'),
@@ -153,6 +154,16 @@ describe('crm role node (Salesforce)', function () {
       assert.deepEqual((out.results as Array<Record<string, unknown>>).map((r) => r['ok']), [true, false]);
       const one = await h.fail('billing', { payload: [invoice(11, 'acct:NOBODY')], batch: [{ sync: { correlationId: 'c11', businessKey: 'inv:CRM-11' } }], sync: { correlationId: 'd2', businessKey: 'd2', delivery } });
       assert.equal(errorOf(one)['code'], 'NOT_FOUND');
+    });
+
+    it('uses the request slot a store-forward paced by the same connection already holds', async () => {
+      // One request at a time on the connection: had the node asked for a slot of its own, it would wait for
+      // the one its delivery holds.
+      const queue = { id: 'queue', type: 'syncwright-store-forward', z: 'f', name: '', queueName: 'q-crm', target: 'sf', maxInFlight: '1', key: 'sync.businessKey', keyType: 'msg', orderByKey: true, lane: '', laneType: 'msg', lanes: '', maximumRedeliveries: '2', redeliveryDelay: '0.01', backOffMultiplier: '1', maximumRedeliveryDelay: '1', jitter: '0', ackTimeout: '60', batchSize: '50', wires: [['billing'], ['out']] };
+      await h.load(kantataRules, [queue, { ...crm('billing', 'write-billing-status'), wires: [['queue']] }], { sf: { concurrency: '1' } });
+      const delivered = await h.send('queue', { payload: invoice(12, 'acct:ACME', { status: 'void' }), sync: { correlationId: 'c12', businessKey: 'inv:CRM-12', occurredAt: '2026-03-02T10:00:00Z' } });
+      assert.equal((delivered.sync?.['delivery'] as { target?: string } | undefined)?.target, 'connection:sf');
+      assert.equal(acct('acct:ACME')['Last_Invoice_Status__c'], 'Void');
     });
 
     it('writes delivery metrics on opportunities, by key or Id', async () => {

@@ -152,9 +152,11 @@ export function roleHarness(helper: typeof testHelper, sandboxes: () => Sandboxe
     return { ...(out ? { out } : {}), ...(caught ? { caught } : {}) };
   };
   return {
-    async load(rules: Rule[], flow: FlowNode[]): Promise<void> {
+    /** `connectionSettings` overrides fields of the connection nodes by id (e.g. their limits). */
+    async load(rules: Rule[], flow: FlowNode[], connectionSettings: Record<string, Record<string, unknown>> = {}): Promise<void> {
       const c = connections(sandboxes());
-      await helper.load(nodeModules as never, testFlow([...base, ...c.nodes, landscape('land', 'Q2C', rules), ...flow]), c.credentials);
+      const nodes = c.nodes.map((n) => ({ ...n, ...connectionSettings[n.id] }));
+      await helper.load(nodeModules as never, testFlow([...base, ...nodes, landscape('land', 'Q2C', rules), ...flow]), c.credentials);
       got = {};
       for (const id of ['out', 'caught']) {
         const list: RoleMsg[] = [];
