@@ -42,7 +42,14 @@ export = function register(RED: NodeAPI): void {
       const n = RED.nodes.getNode(id) as (Node & { name?: string }) | null;
       return n ? { type: n.type, ...(n.name ? { name: n.name } : {}) } : undefined;
     };
-    node.problems = () => [...parsed.problems, ...checkConnections(rules, lookup, checkContext)];
+    // Asked on every message: a context's JSON is parsed once.
+    const contextProblems = new Map<string, string | undefined>();
+    const checkContextOnce = (system: BackendSystem, context: string): string | undefined => {
+      const key = `${system}|${context}`;
+      if (!contextProblems.has(key)) contextProblems.set(key, checkContext(system, context));
+      return contextProblems.get(key);
+    };
+    node.problems = () => [...parsed.problems, ...checkConnections(rules, lookup, checkContextOnce)];
     node.route = (role: Role, capability: string, legalEntity: string | undefined) => {
       const r = route(rules, role, capability, legalEntity, lookup, `the landscape "${node.landscapeName}"`);
       return { ...r, connection: RED.nodes.getNode(r.rule.connection) };

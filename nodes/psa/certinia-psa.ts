@@ -133,7 +133,7 @@ export class CertiniaPsa implements RoleBackend {
     const ids = [...new Set(outcomes.flatMap((o) => (o.ok ? [o.id] : [])))];
     const created = outcomes.some((o) => o.ok && o.created);
     const result = this.result({ ids, keys: items.map((i) => i.businessKey), created, ...(project !== undefined ? { project } : {}) });
-    return { payload: result, results: { [resultKey]: result, [`salesforce.${sobject}`]: { id: ids[ids.length - 1], created } }, summary: `${items.length} ${what}${items.length === 1 ? '' : what.endsWith('y') ? '' : 's'} in ${ids.length} record${ids.length === 1 ? '' : 's'}` };
+    return { payload: result, results: { [resultKey]: result, [`salesforce.${sobject}`]: { id: ids[ids.length - 1], created } }, summary: `${items.length} ${items.length === 1 ? what : what === 'time entry' ? 'time entries' : `${what}s`} in ${ids.length} record${ids.length === 1 ? '' : 's'}` };
   }
 
   private async upsertResourceRequest(client: SalesforceClient, rr: ResourceRequest, ctx: RunContext): Promise<UnitOutcome> {
