@@ -146,7 +146,9 @@ export class NetSuiteErp implements RoleBackend {
     if (cached !== undefined) return cached;
     let id: string | undefined;
     const earlier = earlierResult(ctx.sync, spec.resultKey, this.connectionId);
-    if (earlier && typeof earlier.id === 'string' && (earlier.key === undefined || ref.businessKey === undefined || earlier.key === ref.businessKey)) id = earlier.id;
+    // The same record: same key, or (a reference without key or id here) the only one the transaction made.
+    const same = earlier !== undefined && (ref.businessKey !== undefined ? earlier.key === undefined || earlier.key === ref.businessKey : ref.externalIds?.netsuite === undefined);
+    if (same && typeof earlier.id === 'string') id = earlier.id;
     id ??= ref.externalIds?.netsuite;
     if (id === undefined && ref.businessKey !== undefined) {
       try {

@@ -107,7 +107,9 @@ export class KantataPsa implements RoleBackend {
     const cached = cache?.get(cacheKey);
     if (cached !== undefined) return cached;
     const earlier = earlierResult(ctx.sync, 'psa.project', this.connectionId);
-    let id = earlier && typeof earlier.id === 'string' && (earlier.key === undefined || ref.businessKey === undefined || earlier.key === ref.businessKey) ? earlier.id : undefined;
+    // The same project: same key, or (a reference without key or Kantata id) the only one the transaction made.
+    const same = earlier !== undefined && (ref.businessKey !== undefined ? earlier.key === undefined || earlier.key === ref.businessKey : ref.externalIds?.kantata === undefined);
+    let id = same && typeof earlier.id === 'string' ? earlier.id : undefined;
     id ??= ref.externalIds?.kantata;
     if (id === undefined && ref.businessKey !== undefined) id = await this.subjectOf(client, 'Workspace', ref.businessKey, ctx);
     if (id === undefined) throw dataError(`${field} ${ref.businessKey ?? ''} is not in Kantata (${this.label}): upsert the project there first`, 'PARENT_NOT_FOUND', [field]);
