@@ -109,6 +109,21 @@ describe('role nodes in a real Node-RED', function () {
     assert.deepEqual(s.sf.server.duplicates(), {});
     assert.equal(s.sf.server.getCreateCounts()['pse__Proj__c:proj:GLOBEX-DATA-2026-Q2C'], 1);
 
+    // Each deal through the other landscape too: the PSA records move system, the ERP records stay where the
+    // legal entity routes them, created once.
+    const swap = flows.filter((n) => n.id === 'sw.ex.roles.us' || n.id === 'sw.ex.roles.uk').map((n) => ({ ...n, id: `${n.id}.swap`, y: (n['y'] as number) + 40, wires: [[n.id === 'sw.ex.roles.us' ? 'sw.ex.roles.certinia' : 'sw.ex.roles.kantata']] }));
+    await nr.deploy([...flows, ...swap]);
+    for (const inject of ['sw.ex.roles.us.swap', 'sw.ex.roles.uk.swap']) assert.equal((await nr.request('POST', `/inject/${inject}`)).status, 200);
+    await waitFor('both deals on the other landscape', () => lines(done).length + lines(failed).length >= 6);
+    assert.deepEqual(lines(failed), []);
+    const swapped = new Map(lines(done).slice(4).map((l) => JSON.parse(l) as { key: string; results: Record<string, Record<string, unknown>> }).map((r) => [r.key, r.results]));
+    assert.deepEqual([swapped.get('opp:ACME-ERP-2026')?.['psa.project']?.['system'], swapped.get('opp:ACME-ERP-2026')?.['erp.customer']?.['connection']], ['certinia', 'sw.ex.roles.nsus']);
+    assert.deepEqual([swapped.get('opp:GLOBEX-DATA-2026')?.['psa.project']?.['system'], swapped.get('opp:GLOBEX-DATA-2026')?.['erp.customer']?.['connection']], ['kantata', 'sw.ex.roles.nsuk']);
+    assert.equal(s.sf.findByExternalId('pse__Proj__c', 'Syncwright_Key__c', 'proj:ACME-ERP-2026-Q2C').length, 1);
+    assert.equal(s.kt.recordsForBusinessKey('workspaces', 'proj:GLOBEX-DATA-2026-Q2C').length, 1);
+    assert.equal(s.nsUK.createCount('job', toNetSuiteExternalId('proj:GLOBEX-DATA-2026-Q2C')), 1);
+    assert.equal(s.nsUS.createCount('customer', toNetSuiteExternalId('acct:ACME')), 1);
+
     // No errors at deploy, and no secret in the flow file.
     assert.deepEqual(nr.logs.slice(mark).filter((l) => /\[error\]/.test(l)), []);
     const flowFile = readFileSync(join(nr.userDir, 'flows.json'), 'utf8');
