@@ -56,6 +56,8 @@ interface Writer<T extends BaseRow> {
   update?(row: T, input: Input): Partial<Fields<T>> | undefined;
   /** Why a record may not be changed or deleted (approved or invoiced time), if it may not. */
   locked?(row: T): string | undefined;
+  /** Why a record may not be deleted though it may be changed (a story with time logged), if it may not. */
+  undeletable?(row: T): string | undefined;
   /** Removes what hangs off a deleted record. */
   cascade?(row: T): void;
 }
@@ -158,7 +160,7 @@ export class KantataModel {
     const table = w.table(this.store);
     const row = table.get(id);
     if (!row) throw notFound(`${w.subjectType ?? w.singular} ${id}`);
-    const lock = w.locked?.(row);
+    const lock = w.locked?.(row) ?? w.undeletable?.(row);
     if (lock) throw invalid([{ type: 'validation', message: lock }]);
     w.cascade?.(row);
     table.delete(id);
@@ -439,7 +441,7 @@ export class KantataModel {
         if (input.errors.length > 0) return undefined;
         return stripUndefined({ ...f, percentage_complete: f.percentage_complete ?? (f.state === 'completed' ? 100 : undefined) });
       },
-      locked: (row) => {
+      undeletable: (row) => {
         const tree = [row.id, ...descendantsOf(row.id, store)];
         return store.time_entries.all().some((t) => t.story_id !== null && tree.includes(t.story_id)) ? `Story ${row.id} has time logged against it and cannot be deleted` : undefined;
       },

@@ -21,6 +21,9 @@ export const KANTATA_OBJECTS = {
   expense: { path: 'expenses', singular: 'expense', subjectType: 'Expense', serviceModel: 'Expense', writable: true, deletable: true },
   invoice: { path: 'invoices', singular: 'invoice', subjectType: 'Invoice', serviceModel: 'Invoice', writable: false, deletable: false },
   resource_request: { path: 'resource_requests', singular: 'resource_request', subjectType: undefined, serviceModel: 'ResourceRequest', writable: true, deletable: false },
+  // A resource slot on a workspace (named or an unnamed role); unlike resource requests it takes external references.
+  workspace_resource: { path: 'workspace_resources', singular: 'workspace_resource', subjectType: 'WorkspaceResource', serviceModel: 'WorkspaceResource', writable: true, deletable: true },
+  role: { path: 'roles', singular: 'role', subjectType: 'Role', serviceModel: 'Role', writable: false, deletable: false },
   user: { path: 'users', singular: 'user', subjectType: 'User', serviceModel: 'Resource', writable: false, deletable: false },
   external_reference: { path: 'external_references', singular: 'external_reference', subjectType: undefined, serviceModel: 'ExternalReference', writable: false, deletable: false },
 } as const;

@@ -402,6 +402,30 @@ export class SalesforceClient {
     return out;
   }
 
+  /**
+   * `PATCH /composite/sobjects` with records of several types (each `{type, fields}` with its `Id`), up to 200 a
+   * call. Salesforce processes a call in chunks of consecutive records of one type (at most 10 chunks), so the
+   * records are sent grouped by type, in their order within a type; the outcomes come back in input order.
+   */
+  async updateRecords(records: ReadonlyArray<{ type: string; fields: SObjectRecord }>, options: BulkOptions = {}, ctx: CallContext = {}): Promise<RecordOutcome[]> {
+    const types: string[] = [];
+    for (const r of records) {
+      checkName('object', r.type);
+      checkId(valueOf(r.fields, 'Id'));
+      if (!types.includes(r.type)) types.push(r.type);
+    }
+    const order = types.flatMap((t) => records.map((r, i) => (r.type === t ? i : -1)).filter((i) => i >= 0));
+    const outcomes: RecordOutcome[] = new Array<RecordOutcome>(records.length);
+    for (let start = 0; start < order.length; start += COLLECTION_LIMIT) {
+      const chunk = order.slice(start, start + COLLECTION_LIMIT);
+      const res = await this.call<unknown>('PATCH', '/composite/sobjects', ctx, { data: { allOrNone: options.allOrNone === true, records: chunk.map((i) => ({ ...records[i].fields, attributes: { type: records[i].type } })) } });
+      this.saveResults(res, chunk.length, (k) => `${records[chunk[k]].type} ${String(valueOf(records[chunk[k]].fields, 'Id'))}`).forEach((o, k) => {
+        outcomes[chunk[k]] = o;
+      });
+    }
+    return outcomes;
+  }
+
   /** `DELETE /composite/sobjects?ids=…`: deletes up to 200 records a call. */
   async deleteMany(ids: readonly string[], options: BulkOptions = {}, ctx: CallContext = {}): Promise<RecordOutcome[]> {
     const out: RecordOutcome[] = [];

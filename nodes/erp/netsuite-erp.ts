@@ -1,0 +1,427 @@
+// The erp role on NetSuite: each capability through the NetSuite client and the canonical mappings. Every write
+// is an upsert by external id (`PUT …/eid:<encoded business key>`), so a saga or a store-forward running a step
+// again changes nothing more. Parent ids come from earlier steps on the same account (msg.sync.results role
+// keys), else the reference's NetSuite id, else a look-up by the parent's business key in this account.
+import { findMapping, fromNetSuiteExternalId, numberToDecimalString, toNetSuiteExternalId, type MappingCall, type RefValue } from '../../canonical/mappings/index.js';
+import { defaultNetSuiteContext, type NetSuiteMappingContext } from '../../canonical/mappings/netsuite/index.js';
+import { validateCanonical } from '../../canonical/validate.js';
+import type { CanonicalOf } from '../../canonical/registry.js';
+import { correlationIdOf, earlierResult, idsOf, stepResultOf, type RoleBackend, type RoleResult, type RunContext, type UnitOutcome } from '../../runtime-plugins/roles/backend.js';
+import type { BackendSystem, Capability } from '../../runtime-plugins/roles/capabilities.js';
+import type { LandscapeRule } from '../../runtime-plugins/roles/landscape.js';
+import { payloadError, type ParsedInput, type RecordRef } from '../../runtime-plugins/roles/payloads.js';
+import { isSyncError, SyncError } from '../../runtime-plugins/sync-error.js';
+import type { NetSuiteClient, RecordKey } from '../netsuite/client/client.js';
+import { isNetSuiteConnection, type NetSuiteConnection } from '../netsuite/connection.js';
+import { mappingContextFrom } from '../netsuite/mapping-context.js';
+import { asSyncError } from '../netsuite/operation.js';
+
+type Account = CanonicalOf<'syncwright/account@1'>;
+type Contact = CanonicalOf<'syncwright/contact@1'>;
+type Project = CanonicalOf<'syncwright/project@1'>;
+type WorkItem = CanonicalOf<'syncwright/work-item@1'>;
+type Opportunity = CanonicalOf<'syncwright/opportunity@1'>;
+type TimeEntry = CanonicalOf<'syncwright/time-entry@1'>;
+type Expense = CanonicalOf<'syncwright/expense@1'>;
+
+const TARGET = 'netsuite';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isNotFound(err: unknown): boolean {
+  return isSyncError(err) && err.syncwright.status === 404;
+}
+
+function dataError(message: string, code: string, fields?: string[]): SyncError {
+  return new SyncError(message, { class: 'data', code, retryable: false, target: TARGET, ...(fields ? { fields } : {}) });
+}
+
+/** Where a parent reference's NetSuite id may come from. */
+interface ParentSpec {
+  /** Canonical field of the child (`account`, `project`, `workItem`). */
+  field: string;
+  /** The role key an earlier step wrote it under. */
+  resultKey: string;
+  recordType: string;
+}
+
+const CUSTOMER: ParentSpec = { field: 'account', resultKey: 'erp.customer', recordType: 'customer' };
+const JOB: ParentSpec = { field: 'project', resultKey: 'erp.project', recordType: 'job' };
+const TASK: ParentSpec = { field: 'workItem', resultKey: 'erp.milestones', recordType: 'projectTask' };
+
+export class NetSuiteErp implements RoleBackend {
+  readonly role = 'erp' as const;
+  readonly system: BackendSystem = 'netsuite';
+  readonly connectionId: string;
+  readonly label: string;
+  readonly limiterTarget: string;
+  private readonly context: NetSuiteMappingContext;
+
+  constructor(
+    private readonly connection: NetSuiteConnection & { id: string; name?: string },
+    rule: LandscapeRule,
+  ) {
+    this.connectionId = connection.id;
+    this.label = connection.name || connection.id;
+    this.limiterTarget = connection.limiterTarget;
+    this.context = rule.context === '' ? defaultNetSuiteContext : mappingContextFrom(rule.context);
+  }
+
+  private result(extra: Omit<RoleResult, 'system' | 'connection'>): RoleResult {
+    return { system: 'netsuite', connection: this.connectionId, ...extra };
+  }
+
+  async run(cap: Capability, input: ParsedInput, ctx: RunContext): Promise<UnitOutcome> {
+    const client = await this.connection.client();
+    try {
+      return await this.dispatch(client, cap, input, ctx);
+    } catch (err) {
+      throw asSyncError(err);
+    }
+  }
+
+  private dispatch(client: NetSuiteClient, cap: Capability, input: ParsedInput, ctx: RunContext): Promise<UnitOutcome> {
+    switch (cap.name) {
+      case 'upsert-customer':
+        return this.upsertCustomer(client, canonical<Account>(input), ctx);
+      case 'upsert-contact':
+        return this.upsertContact(client, canonical<Contact>(input), ctx);
+      case 'upsert-project':
+        return this.upsertProject(client, canonical<Project>(input), ctx);
+      case 'create-billing-milestones':
+        return this.createMilestones(client, list<WorkItem>(input), ctx, input.input === 'canonical-list' ? input.project : undefined);
+      case 'create-sales-order':
+        return this.createSalesOrder(client, canonical<Opportunity>(input), ctx);
+      case 'post-time-entries':
+        return this.postTimeEntries(client, list<TimeEntry>(input), ctx);
+      case 'post-expenses':
+        return this.postExpenses(client, list<Expense>(input), ctx);
+      case 'read-invoice':
+        return this.readTransaction(client, 'invoice', recordRef(input), ctx);
+      case 'read-payment':
+        return this.readTransaction(client, 'customerPayment', recordRef(input), ctx);
+      case 'delete-billing-milestones':
+        return this.deleteMilestones(client, input.input === 'compensation' ? input.value : undefined, ctx);
+      case 'close-project':
+        return this.closeProject(client, input.input === 'compensation' ? input.value : undefined, ctx);
+      default:
+        return Promise.reject(dataError(`NetSuite cannot do erp ${cap.name}`, 'UNSUPPORTED'));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- helpers
+
+  /** Canonical → NetSuite record through the registry's mapping (validates the payload again). */
+  private map(type: string, value: unknown, call: MappingCall, context: NetSuiteMappingContext = this.context): Record<string, unknown> {
+    const entry = findMapping('netsuite', type);
+    if (entry?.toVendor === undefined) throw dataError(`no canonical mapping writes NetSuite ${type}`, 'NO_MAPPING');
+    return entry.toVendor(value, context, call) as Record<string, unknown>;
+  }
+
+  private async upsert(client: NetSuiteClient, type: string, businessKey: string, record: Record<string, unknown>, ctx: RunContext): Promise<{ id: string; externalId: string }> {
+    const externalId = toNetSuiteExternalId(businessKey);
+    const ref = await client.upsert(type, externalId, { ...record, externalId }, { permitHeld: ctx.permitHeld });
+    return { id: ref.id, externalId };
+  }
+
+  private call(ctx: RunContext, parents: Record<string, string> = {}): MappingCall {
+    const call: MappingCall = {};
+    if (Object.keys(parents).length > 0) call.parents = parents;
+    const correlationId = correlationIdOf(ctx.sync);
+    if (correlationId !== undefined) call.correlationId = correlationId;
+    return call;
+  }
+
+  /**
+   * The NetSuite id of a parent: what an earlier step made on this account (same record by key), else the
+   * reference's NetSuite id, else the record whose external id is the parent's business key. Undefined when
+   * the reference gives nothing to go on (the mapping then names the field).
+   */
+  private async parentId(client: NetSuiteClient, ref: RefValue | undefined, spec: ParentSpec, ctx: RunContext, cache?: Map<string, string>): Promise<string | undefined> {
+    if (ref === undefined) return undefined;
+    const cacheKey = JSON.stringify([spec.recordType, ref.businessKey, ref.externalIds?.netsuite]);
+    const cached = cache?.get(cacheKey);
+    if (cached !== undefined) return cached;
+    let id: string | undefined;
+    const earlier = earlierResult(ctx.sync, spec.resultKey, this.connectionId);
+    // The same record: same key, or (a reference without key or id here) the only one the transaction made.
+    const same = earlier !== undefined && (ref.businessKey !== undefined ? earlier.key === undefined || earlier.key === ref.businessKey : ref.externalIds?.netsuite === undefined);
+    if (same && typeof earlier.id === 'string') id = earlier.id;
+    id ??= ref.externalIds?.netsuite;
+    if (id === undefined && ref.businessKey !== undefined) {
+      try {
+        const found = await client.get(spec.recordType, { externalId: toNetSuiteExternalId(ref.businessKey) }, { fields: ['externalId'], permitHeld: ctx.permitHeld });
+        id = String(found['id']);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        throw dataError(`${spec.field} ${ref.businessKey} is not in NetSuite account ${this.connection.accountId} (${this.label}): upsert the ${spec.recordType} there first`, 'PARENT_NOT_FOUND', [spec.field]);
+      }
+    }
+    if (id !== undefined) cache?.set(cacheKey, id);
+    return id;
+  }
+
+  private written(resultKey: string, vendorKey: string, r: { id: string; externalId: string }, key: string, summary: string, extra: Record<string, unknown> = {}): UnitOutcome {
+    const result = this.result({ id: r.id, externalId: r.externalId, key, ...extra });
+    return { payload: result, results: { [resultKey]: result, [vendorKey]: { id: r.id, externalId: r.externalId } }, summary };
+  }
+
+  // ---------------------------------------------------------------------------------------- capabilities
+
+  private async upsertCustomer(client: NetSuiteClient, account: Account, ctx: RunContext): Promise<UnitOutcome> {
+    const parents: Record<string, string> = {};
+    const parent = await this.parentId(client, account.parent, { ...CUSTOMER, field: 'parent', resultKey: '-' }, ctx);
+    if (parent !== undefined) parents['parent'] = parent;
+    const record = this.map('customer', account, this.call(ctx, parents));
+    const r = await this.upsert(client, 'customer', account.businessKey, record, ctx);
+    return this.written('erp.customer', 'netsuite.customer', r, account.businessKey, `customer ${r.id}`);
+  }
+
+  private async upsertContact(client: NetSuiteClient, contact: Contact, ctx: RunContext): Promise<UnitOutcome> {
+    const account = await this.parentId(client, contact.account, CUSTOMER, ctx);
+    const record = this.map('contact', contact, this.call(ctx, account === undefined ? {} : { account }));
+    const r = await this.upsert(client, 'contact', contact.businessKey, record, ctx);
+    return this.written('erp.contact', 'netsuite.contact', r, contact.businessKey, `contact ${r.id}`);
+  }
+
+  private async upsertProject(client: NetSuiteClient, value: Project, ctx: RunContext): Promise<UnitOutcome> {
+    let project = value;
+    let context = this.context;
+    // The job holds the PSA project's id: the PSA an earlier step of this transaction wrote it to decides which.
+    const psa = earlierResult(ctx.sync, 'psa.project');
+    if (psa && (psa.system === 'kantata' || psa.system === 'certinia') && typeof psa.id === 'string' && (psa.key === undefined || psa.key === project.businessKey)) {
+      context = { ...context, psaSystem: psa.system };
+      if (project.externalIds[psa.system] === undefined) project = { ...project, externalIds: { ...project.externalIds, [psa.system]: psa.id } };
+    }
+    const account = await this.parentId(client, project.account, CUSTOMER, ctx);
+    const record = this.map('job', project, this.call(ctx, account === undefined ? {} : { account }), context);
+    const r = await this.upsert(client, 'job', project.businessKey, record, ctx);
+    return this.written('erp.project', 'netsuite.job', r, project.businessKey, `project ${r.id}`);
+  }
+
+  /**
+   * Project tasks marked as milestones, with their amounts, upserted one by one. Given a billing plan
+   * (`{project, milestones}`), the job is upserted first (the ERP side of the project) and the milestones go on it.
+   */
+  private async createMilestones(client: NetSuiteClient, items: WorkItem[], ctx: RunContext, planProject?: Project): Promise<UnitOutcome> {
+    items.forEach((item, i) => {
+      if (item.kind !== 'milestone') throw payloadError(planProject !== undefined ? `milestones[${i}].kind` : items.length > 1 ? `[${i}].kind` : 'kind', `is "${item.kind}": create-billing-milestones takes milestones`, 'INVALID_PAYLOAD', TARGET);
+    });
+    let job: UnitOutcome | undefined;
+    if (planProject !== undefined) {
+      job = await this.upsertProject(client, planProject, ctx);
+      ctx = { ...ctx, sync: { ...ctx.sync, results: { ...(isRecord(ctx.sync?.['results']) ? ctx.sync['results'] : {}), ...job.results } } };
+    }
+    const projects = new Map<string, string>();
+    const ids: string[] = [];
+    const keys: string[] = [];
+    let projectId: string | undefined;
+    for (const item of items) {
+      projectId = await this.parentId(client, item.project, JOB, ctx, projects);
+      const record = this.map('projectTask', item, this.call(ctx, projectId === undefined ? {} : { project: projectId }));
+      const r = await this.upsert(client, 'projectTask', item.businessKey, record, ctx);
+      ids.push(r.id);
+      keys.push(item.businessKey);
+    }
+    const made = job?.results['erp.project'] as RoleResult | undefined;
+    projectId ??= made?.id;
+    const result = this.result({ ids, keys, ...(projectId !== undefined ? { project: projectId } : {}) });
+    const last = ids[ids.length - 1];
+    return {
+      payload: result,
+      results: { ...job?.results, 'erp.milestones': result, ...(last !== undefined ? { 'netsuite.projectTask': { id: last } } : {}) },
+      summary: `${job ? 'project and ' : ''}${ids.length} milestone${ids.length === 1 ? '' : 's'} on project ${projectId ?? '?'}`,
+    };
+  }
+
+  private async createSalesOrder(client: NetSuiteClient, opportunity: Opportunity, ctx: RunContext): Promise<UnitOutcome> {
+    const account = await this.parentId(client, opportunity.account, CUSTOMER, ctx);
+    const record = this.map('salesOrder', opportunity, this.call(ctx, account === undefined ? {} : { account }));
+    const r = await this.upsert(client, 'salesOrder', opportunity.businessKey, record, ctx);
+    return this.written('erp.salesOrder', 'netsuite.salesOrder', r, opportunity.businessKey, `sales order ${r.id}`);
+  }
+
+  private async postTimeEntries(client: NetSuiteClient, entries: TimeEntry[], ctx: RunContext): Promise<UnitOutcome> {
+    const projects = new Map<string, string>();
+    const ids: string[] = [];
+    for (const entry of entries) {
+      const parents: Record<string, string> = {};
+      const project = await this.parentId(client, entry.project, JOB, ctx, projects);
+      if (project !== undefined) parents['project'] = project;
+      const task = entry.workItem === undefined || entry.workItem.externalIds?.netsuite !== undefined ? undefined : await this.parentId(client, entry.workItem, { ...TASK, resultKey: '-' }, ctx, projects);
+      if (task !== undefined) parents['workItem'] = task;
+      const record = this.map('timeBill', entry, this.call(ctx, parents));
+      ids.push((await this.upsert(client, 'timeBill', entry.businessKey, record, ctx)).id);
+    }
+    const result = this.result({ ids, keys: entries.map((e) => e.businessKey) });
+    return { payload: result, results: { 'erp.timeEntries': result, 'netsuite.timeBill': { id: ids[ids.length - 1] } }, summary: `${ids.length} time entr${ids.length === 1 ? 'y' : 'ies'}` };
+  }
+
+  private async postExpenses(client: NetSuiteClient, expenses: Expense[], ctx: RunContext): Promise<UnitOutcome> {
+    const projects = new Map<string, string>();
+    const ids: string[] = [];
+    for (const expense of expenses) {
+      const project = await this.parentId(client, expense.project, JOB, ctx, projects);
+      const record = this.map('expenseReport', expense, this.call(ctx, project === undefined ? {} : { project }));
+      ids.push((await this.upsert(client, 'expenseReport', expense.businessKey, record, ctx)).id);
+    }
+    const result = this.result({ ids, keys: expenses.map((e) => e.businessKey) });
+    return { payload: result, results: { 'erp.expenses': result, 'netsuite.expenseReport': { id: ids[ids.length - 1] } }, summary: `${ids.length} expense report${ids.length === 1 ? '' : 's'}` };
+  }
+
+  /**
+   * An invoice or payment by its NetSuite id, its number (`invoiceNumber`/`paymentNumber`, or a key
+   * `inv:<number>`/`pay:<number>`), or the external id of a business key Syncwright wrote. The account
+   * reference is completed from the customer (its business key, Salesforce id), with the customer's balance
+   * in `custom.accountOpenBalance` and, for an open invoice of a customer on credit hold, status `credit-hold`.
+   */
+  private async readTransaction(client: NetSuiteClient, type: 'invoice' | 'customerPayment', ref: RecordRef, ctx: RunContext): Promise<UnitOutcome> {
+    const opts = { permitHeld: ctx.permitHeld };
+    const prefix = type === 'invoice' ? 'inv' : 'pay';
+    const numberField = type === 'invoice' ? 'invoiceNumber' : 'paymentNumber';
+    let key: RecordKey | undefined = ref.externalIds?.netsuite ?? ref.id;
+    // Keys of transactions born in NetSuite: inv:<number>, inv:netsuite:<id>, inv:netsuite-eid:<external id>.
+    const keyed = ref.businessKey === undefined ? undefined : new RegExp(`^${prefix}:(.+)$`).exec(ref.businessKey)?.[1];
+    const byId = keyed === undefined ? undefined : /^netsuite:(\d+)$/.exec(keyed)?.[1];
+    const byEid = keyed === undefined ? undefined : /^netsuite-eid:(.+)$/.exec(keyed)?.[1];
+    key ??= byId ?? (byEid !== undefined ? { externalId: byEid } : undefined);
+    const tranId = (type === 'invoice' ? ref.invoiceNumber : ref.paymentNumber) ?? (keyed !== undefined && byId === undefined && byEid === undefined ? keyed : undefined);
+    if (key === undefined && tranId !== undefined) {
+      const rows = await client.query('SELECT id FROM transaction WHERE type = ? AND tranid = ?', [type === 'invoice' ? 'CustInvc' : 'CustPymt', tranId], opts);
+      if (rows.items.length === 0) throw dataError(`NetSuite account ${this.connection.accountId} has no ${type} number ${tranId}`, 'NOT_FOUND', [numberField]);
+      if (rows.items.length > 1) throw new SyncError(`NetSuite account ${this.connection.accountId} has ${rows.items.length} ${type} records numbered ${tranId}`, { class: 'conflict', code: 'MULTIPLE_MATCHES', retryable: false, target: TARGET, fields: [numberField] });
+      key = String(rows.items[0]?.['id']);
+    }
+    if (key === undefined && ref.businessKey !== undefined) key = { externalId: toNetSuiteExternalId(ref.businessKey) };
+    if (key === undefined) throw payloadError('', `names no NetSuite ${type}: give externalIds.netsuite, id, ${numberField} or businessKey`, 'INVALID_PAYLOAD', TARGET);
+    const record = await client.get(type, key, { ...opts, expandSubResources: true });
+    const entry = findMapping('netsuite', type);
+    if (!entry) throw dataError(`no canonical mapping reads NetSuite ${type}`, 'NO_MAPPING');
+    const [mapped] = entry.fromVendor(record, this.context) as Array<Record<string, unknown>>;
+    const value = await this.completeAccount(client, record, mapped ?? {}, type === 'invoice', ctx);
+    const schema = type === 'invoice' ? 'syncwright/invoice@1' : 'syncwright/payment@1';
+    const checked = validateCanonical(schema, value);
+    if (!checked.ok) throw dataError(`NetSuite ${type} ${String(record['id'])} reads as an invalid ${schema}: ${checked.errors[0]?.path ?? ''} ${checked.errors[0]?.message ?? ''}`, 'MAPPING_ERROR', [checked.errors[0]?.path ?? '']);
+    const id = String(record['id']);
+    const businessKey = typeof value['businessKey'] === 'string' ? value['businessKey'] : undefined;
+    const result = this.result({ id, ...(businessKey !== undefined ? { key: businessKey } : {}) });
+    return { payload: checked.value, results: { [type === 'invoice' ? 'erp.invoice' : 'erp.payment']: result }, summary: `read ${type} ${id}` };
+  }
+
+  /** The customer behind a transaction (a project's customer for a project): key, Salesforce id, balance, hold. */
+  private async completeAccount(client: NetSuiteClient, record: Record<string, unknown>, canonical: Record<string, unknown>, isInvoice: boolean, ctx: RunContext): Promise<Record<string, unknown>> {
+    const entity = (record['entity'] ?? record['customer']) as { id?: unknown; links?: Array<{ href?: unknown }> } | undefined;
+    let customerId = typeof entity?.id === 'string' ? entity.id : undefined;
+    if (customerId === undefined) return canonical;
+    const opts = { permitHeld: ctx.permitHeld };
+    const href = entity?.links?.[0]?.href;
+    if (typeof href === 'string' && /\/record\/v1\/job\//i.test(href)) {
+      const job = await client.get('job', customerId, { ...opts, fields: ['parent'] });
+      const parent = job['parent'] as { id?: unknown } | undefined;
+      if (typeof parent?.id === 'string') customerId = parent.id;
+    }
+    const customer = await client.get('customer', customerId, { ...opts, fields: ['externalId', 'balance', 'creditHoldOverride', 'custentity_sw_salesforce_id'] });
+    const key = typeof customer['externalId'] === 'string' ? fromNetSuiteExternalId(customer['externalId']) : undefined;
+    const salesforceId = typeof customer['custentity_sw_salesforce_id'] === 'string' && customer['custentity_sw_salesforce_id'] !== '' ? customer['custentity_sw_salesforce_id'] : undefined;
+    const out: Record<string, unknown> = {
+      ...canonical,
+      account: { ...(key !== undefined ? { businessKey: key } : {}), externalIds: { netsuite: customerId, ...(salesforceId !== undefined ? { salesforce: salesforceId } : {}) } },
+    };
+    const hold = customer['creditHoldOverride'];
+    const onHold = (isRecord(hold) ? hold['id'] : hold) === 'ON';
+    const balance = customer['balance'];
+    out['custom'] = {
+      ...(isRecord(canonical['custom']) ? canonical['custom'] : {}),
+      creditHold: onHold,
+      ...(typeof balance === 'number' && Number.isFinite(balance) ? { accountOpenBalance: numberToDecimalString(balance) } : {}),
+    };
+    if (isInvoice && onHold && (canonical['status'] === 'open' || canonical['status'] === 'partially-paid')) out['status'] = 'credit-hold';
+    return out;
+  }
+
+  /**
+   * Compensation of create-billing-milestones: deletes the project tasks the step made (msg.saga.stepResult,
+   * else msg.sync.results `erp.milestones` of this account), else those the payload's milestones name by key.
+   * A task already gone counts as undone.
+   */
+  private async deleteMilestones(client: NetSuiteClient, payload: unknown, ctx: RunContext): Promise<UnitOutcome> {
+    const made = stepResultOf(ctx.saga, 'erp.milestones') ?? earlierResult(ctx.sync, 'erp.milestones', this.connectionId);
+    let keys: RecordKey[] = idsOf(made);
+    if (keys.length === 0) {
+      const items = Array.isArray(payload) ? (payload as unknown[]) : [payload];
+      keys = items.flatMap((item): RecordKey[] => {
+        if (!isRecord(item)) return [];
+        const ns = isRecord(item['externalIds']) && typeof item['externalIds']['netsuite'] === 'string' ? item['externalIds']['netsuite'] : undefined;
+        if (ns !== undefined) return [ns];
+        return typeof item['businessKey'] === 'string' ? [{ externalId: toNetSuiteExternalId(item['businessKey']) }] : [];
+      });
+    }
+    if (keys.length === 0) throw payloadError('', 'names no milestones to delete: no erp.milestones result (msg.saga.stepResult or msg.sync.results) and no milestones with a businessKey in the payload', 'INVALID_PAYLOAD', TARGET);
+    const deleted: string[] = [];
+    const missing: string[] = [];
+    for (const key of keys) {
+      const shown = typeof key === 'object' ? `eid:${key.externalId}` : String(key);
+      try {
+        await client.delete('projectTask', key, { permitHeld: ctx.permitHeld });
+        deleted.push(shown);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        missing.push(shown);
+      }
+    }
+    const result = this.result({ ids: deleted, missing, deleted: true });
+    return { payload: result, results: { 'erp.milestones': result }, summary: `deleted ${deleted.length} milestone${deleted.length === 1 ? '' : 's'}${missing.length > 0 ? `, ${missing.length} already gone` : ''}` };
+  }
+
+  /**
+   * Compensation of upsert-project: sets the job's status to the context's status for `completed` (NetSuite's
+   * stock "Closed"), which stops time and billing on it. Idempotent; a job already gone counts as closed. The
+   * job is not deleted: NetSuite refuses that while tasks, time or transactions refer to it, and a corrected
+   * re-run of the saga upserts the same job again (by external id) and sets its status back.
+   */
+  private async closeProject(client: NetSuiteClient, payload: unknown, ctx: RunContext): Promise<UnitOutcome> {
+    const made = stepResultOf(ctx.saga, 'erp.project') ?? earlierResult(ctx.sync, 'erp.project', this.connectionId);
+    let key: RecordKey | undefined = typeof made?.id === 'string' ? made.id : undefined;
+    if (key === undefined && isRecord(payload)) {
+      const ids = isRecord(payload['externalIds']) ? payload['externalIds'] : {};
+      if (typeof ids['netsuite'] === 'string') key = ids['netsuite'];
+      else if (typeof payload['businessKey'] === 'string') key = { externalId: toNetSuiteExternalId(payload['businessKey']) };
+    }
+    if (key === undefined) throw payloadError('', 'names no project to close: no erp.project result (msg.saga.stepResult or msg.sync.results) and no project (businessKey or externalIds.netsuite) in the payload', 'INVALID_PAYLOAD', TARGET);
+    const closed = this.context.projectStatuses.find((s) => s.status === 'completed');
+    if (closed === undefined) throw dataError('the mapping context has no project status for completed (NetSuite "Closed")', 'NO_MAPPING', ['projectStatuses']);
+    const shown = typeof key === 'object' ? `eid:${key.externalId}` : String(key);
+    let missing = false;
+    try {
+      await client.update('job', key, { entityStatus: { id: closed.id } }, { permitHeld: ctx.permitHeld });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      missing = true;
+    }
+    const result = this.result({ id: shown, closed: true, ...(missing ? { missing: true } : {}) });
+    return { payload: result, results: { 'erp.project': result }, summary: missing ? `project ${shown} already gone` : `closed project ${shown}` };
+  }
+}
+
+function canonical<T>(input: ParsedInput): T {
+  if (input.input !== 'canonical') throw new SyncError('internal: expected a canonical payload', { class: 'data', code: 'INVALID_PAYLOAD', retryable: false, target: TARGET });
+  return input.value as T;
+}
+
+function list<T>(input: ParsedInput): T[] {
+  if (input.input === 'canonical-list') return input.values as T[];
+  return [canonical<T>(input)];
+}
+
+function recordRef(input: ParsedInput): RecordRef {
+  if (input.input !== 'record-ref') throw new SyncError('internal: expected a record reference', { class: 'data', code: 'INVALID_PAYLOAD', retryable: false, target: TARGET });
+  return input.value;
+}
+
+/** The backend factory of the erp node: NetSuite connections only. */
+export function netsuiteBackend(connection: unknown, system: BackendSystem, rule: LandscapeRule): RoleBackend {
+  if (system !== 'netsuite' || !isNetSuiteConnection(connection)) throw dataError(`erp is served by NetSuite connections only, not ${system}`, 'NO_CONNECTION', ['landscape']);
+  return new NetSuiteErp(connection, rule);
+}
