@@ -13,6 +13,7 @@ export function demoEnvironment(sb: Sandboxes): Record<string, string> {
     SALESFORCE_CLIENT_SECRET: sf.clientSecret,
     SALESFORCE_USERNAME: sf.username,
     SALESFORCE_CONSUMER_KEY: sf.consumerKey,
+    SALESFORCE_PRIVATE_KEY: sf.privateKeyPem ?? '',
     NETSUITE_ACCOUNT_ID: ns.accountId,
     NETSUITE_BASE_URL: `${sb.netsuite.url}/services/rest`,
     NETSUITE_CONSUMER_KEY: ns.tba.consumerKey,

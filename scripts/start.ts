@@ -70,8 +70,8 @@ async function waitForNodeRed(url: string, child: ChildProcess, timeoutMs = 60_0
 }
 
 /** Deploys the templates through the Admin API, as CI does. */
-async function deployTemplates(url: string): Promise<number> {
-  const flows = withEnvCredentials(loadTemplates());
+async function deployTemplates(url: string, env: Record<string, string | undefined>): Promise<number> {
+  const flows = withEnvCredentials(loadTemplates(), env);
   const current = await fetch(`${url}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } }).then((r) => r.json() as Promise<{ rev?: string }>);
   const res = await fetch(`${url}/flows`, {
     method: 'POST',
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     const adminAuth = Boolean(process.env['SYNCWRIGHT_ADMIN_USER']);
     let deployed = 'kept your flows (SYNCWRIGHT_DEMO_RESET=1 npm start deploys the templates again)';
     if ((firstRun || process.env['SYNCWRIGHT_DEMO_RESET'] === '1') && !adminAuth) {
-      deployed = `deployed ${await deployTemplates(url)} quote-to-cash templates`;
+      deployed = `deployed ${await deployTemplates(url, { ...process.env, ...env })} quote-to-cash templates`;
     } else if (adminAuth && firstRun) {
       deployed = 'admin auth is on: import the templates from Import › Examples › @syncwright/node-red-sync › templates';
     }

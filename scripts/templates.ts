@@ -34,21 +34,26 @@ function prefixOf(node: FlowNode, vendor: string): string {
   return typeof p === 'string' && p !== '' ? p : vendor;
 }
 
-/** Adds `${VAR}` credentials to every connection node, as an operator entering them would. */
-export function withEnvCredentials(flows: FlowNode[]): FlowNode[] {
+const CREDENTIALS: Record<string, { vendor: string; fields: Record<string, string> }> = {
+  'syncwright-salesforce-connection': { vendor: 'SALESFORCE', fields: { clientId: 'CLIENT_ID', clientSecret: 'CLIENT_SECRET', privateKey: 'PRIVATE_KEY' } },
+  'syncwright-netsuite-connection': { vendor: 'NETSUITE', fields: { consumerKey: 'CONSUMER_KEY', consumerSecret: 'CONSUMER_SECRET', tokenId: 'TOKEN_ID', tokenSecret: 'TOKEN_SECRET', privateKey: 'PRIVATE_KEY' } },
+  'syncwright-kantata-connection': { vendor: 'KANTATA', fields: { token: 'TOKEN' } },
+};
+
+/**
+ * Adds `${VAR}` credentials to every connection node, as an operator entering them would, for the variables
+ * that `env` sets (a reference to an unset variable would stay literal, and the connection would refuse it).
+ */
+export function withEnvCredentials(flows: FlowNode[], env: Record<string, string | undefined>): FlowNode[] {
   return flows.map((n) => {
-    if (n.type === 'syncwright-salesforce-connection') {
-      const p = prefixOf(n, 'SALESFORCE');
-      return { ...n, credentials: { clientId: `\${${p}_CLIENT_ID}`, clientSecret: `\${${p}_CLIENT_SECRET}`, privateKey: `\${${p}_PRIVATE_KEY}` } };
+    const spec = CREDENTIALS[n.type];
+    if (!spec) return n;
+    const prefix = prefixOf(n, spec.vendor);
+    const credentials: Record<string, string> = {};
+    for (const [field, suffix] of Object.entries(spec.fields)) {
+      const name = `${prefix}_${suffix}`;
+      if (env[name] !== undefined && env[name] !== '') credentials[field] = `\${${name}}`;
     }
-    if (n.type === 'syncwright-netsuite-connection') {
-      const p = prefixOf(n, 'NETSUITE');
-      return { ...n, credentials: { consumerKey: `\${${p}_CONSUMER_KEY}`, consumerSecret: `\${${p}_CONSUMER_SECRET}`, tokenId: `\${${p}_TOKEN_ID}`, tokenSecret: `\${${p}_TOKEN_SECRET}`, privateKey: `\${${p}_PRIVATE_KEY}` } };
-    }
-    if (n.type === 'syncwright-kantata-connection') {
-      const p = prefixOf(n, 'KANTATA');
-      return { ...n, credentials: { token: `\${${p}_TOKEN}` } };
-    }
-    return n;
+    return { ...n, credentials };
   });
 }

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startKantataSandbox, type KantataSandbox } from '../../sandbox/kantata/index.js';
-import { startNetSuiteSandbox, type NetSuiteSandbox } from '../../sandbox/netsuite/index.js';
+import { startAllSandboxes, type Sandboxes } from '../../sandbox/all.js';
+import { demoEnvironment } from '../../scripts/demo-env.js';
+import { withEnvCredentials } from '../../scripts/templates.js';
 import { NodeRedProcess, type FlowNode } from '../support/node-red-process.js';
 
 const flowsDir = resolve(__dirname, '../../../flows');
@@ -18,34 +19,22 @@ function exampleFiles(dir = flowsDir): string[] {
 
 describe('example flows', function () {
   this.timeout(120_000);
-  let ns: NetSuiteSandbox;
-  let kantata: KantataSandbox;
+  let sb: Sandboxes;
   let nr: NodeRedProcess;
+  let env: Record<string, string>;
   before(async () => {
-    ns = await startNetSuiteSandbox({ seedData: true });
-    kantata = await startKantataSandbox({ seedData: true });
-    nr = await NodeRedProcess.start({
-      env: {
-        TARGET_URL: `${ns.url}/services/rest/record/v1/customer/eid:`,
-        TARGET_TOKEN: ns.issueAccessToken(),
-        NETSUITE_ACCOUNT_ID: ns.accountId,
-        NETSUITE_BASE_URL: `${ns.url}/services/rest`,
-      },
-    });
+    sb = await startAllSandboxes();
+    env = { ...demoEnvironment(sb), TARGET_URL: `${sb.netsuite.url}/services/rest/record/v1/customer/eid:`, TARGET_TOKEN: sb.netsuite.issueAccessToken() };
+    nr = await NodeRedProcess.start({ env });
   });
   after(async () => {
     await nr.dispose();
-    await ns.close();
-    await kantata.close();
+    await sb.close();
   });
 
   /** What a user does after importing an example: point connections at the sandboxes and enter the secrets. */
   function configure(flows: FlowNode[]): FlowNode[] {
-    return flows.map((n) => {
-      if (n.type === 'syncwright-netsuite-connection') return { ...n, credentials: { ...ns.demo.tba } };
-      if (n.type === 'syncwright-kantata-connection') return { ...n, baseUrl: kantata.demo.baseUrl, credentials: { token: kantata.demo.token } };
-      return n;
-    });
+    return withEnvCredentials(flows, env).map((n) => (n.type === 'syncwright-kantata-connection' ? { ...n, baseUrl: sb.kantata.demo.baseUrl } : n));
   }
 
   for (const file of exampleFiles()) {
@@ -67,8 +56,8 @@ describe('example flows', function () {
       assert.equal(res.status, 202);
     }
     const deadline = Date.now() + 20_000;
-    while (!ns.record('customer', 'eid:acct-EXAMPLE-1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(ns.record('customer', 'eid:acct-EXAMPLE-1')?.values['companyName'], 'Example One');
-    assert.equal(ns.createCount('customer', 'acct-EXAMPLE-1'), 1);
+    while (!sb.netsuite.record('customer', 'eid:acct-EXAMPLE-1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sb.netsuite.record('customer', 'eid:acct-EXAMPLE-1')?.values['companyName'], 'Example One');
+    assert.equal(sb.netsuite.createCount('customer', 'acct-EXAMPLE-1'), 1);
   });
 });

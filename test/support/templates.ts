@@ -24,7 +24,7 @@ export async function runTemplates(files?: string[], extraEnv: Record<string, st
   const nr = await NodeRedProcess.start({ env });
   try {
     const dir = resolvePath(__dirname, '../../../flows/templates');
-    const flows: FlowNode[] = withEnvCredentials(loadTemplates(files?.map((f) => resolvePath(dir, f))));
+    const flows: FlowNode[] = withEnvCredentials(loadTemplates(files?.map((f) => resolvePath(dir, f))), env);
     await nr.deploy(flows);
   } catch (err) {
     await nr.dispose();
