@@ -15,13 +15,23 @@ export function templateFiles(): string[] {
     .map((f) => join(templatesDir, f));
 }
 
+/**
+ * All templates as one flow set. Each template file carries the config nodes it needs (so it imports alone);
+ * templates share connections and landscapes by using the same id and content for them, and such identical
+ * nodes are deployed once. The same id with different content is an error.
+ */
 export function loadTemplates(files = templateFiles()): FlowNode[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, { text: string; file: string }>();
   const out: FlowNode[] = [];
   for (const file of files) {
     for (const node of JSON.parse(readFileSync(file, 'utf8')) as FlowNode[]) {
-      if (seen.has(node.id)) throw new Error(`node id ${node.id} appears twice in the templates (${file})`);
-      seen.add(node.id);
+      const text = JSON.stringify(node);
+      const earlier = seen.get(node.id);
+      if (earlier) {
+        if (earlier.text === text) continue;
+        throw new Error(`node id ${node.id} is in ${earlier.file} and ${file} with different content; shared config nodes must be identical`);
+      }
+      seen.set(node.id, { text, file });
       out.push(node);
     }
   }
