@@ -109,6 +109,8 @@ async function main(): Promise<void> {
     // The demo's settings win over nothing but explicit ones: a variable already set is kept.
     for (const [k, v] of Object.entries(demoEnvironment(sandboxes))) if (process.env[k] === undefined) env[k] = v;
     env['SYNCWRIGHT_CREDENTIAL_SECRET'] = process.env['SYNCWRIGHT_CREDENTIAL_SECRET'] ?? 'syncwright-demo';
+    env['ANALYTICS_DIR'] = process.env['ANALYTICS_DIR'] ?? join(userDir, 'analytics');
+    mkdirSync(env['ANALYTICS_DIR'], { recursive: true });
   }
 
   const redJs = join(dirname(require.resolve('node-red/package.json')), 'red.js');

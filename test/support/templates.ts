@@ -1,6 +1,8 @@
 // Running a quote-to-cash template as `npm start` does: the sandboxes, a real Node-RED whose environment points
 // the templates' connections at them, and the template deployed through the Admin API with `${VAR}` credentials.
-import { resolve as resolvePath } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import { startAllSandboxes, type Sandboxes } from '../../sandbox/all.js';
 import { demoEnvironment } from '../../scripts/demo-env.js';
 import { loadTemplates, withEnvCredentials } from '../../scripts/templates.js';
@@ -10,6 +12,7 @@ export interface TemplateRun {
   /** The sandboxes; `sb.netsuiteUk` is the second NetSuite account (the UK legal entity). */
   sb: Sandboxes;
   nr: NodeRedProcess;
+  /** The environment Node-RED runs with; `env.ANALYTICS_DIR` is a temporary directory for analytics sinks. */
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -20,7 +23,8 @@ export interface TemplateRun {
  */
 export async function runTemplates(files?: string[], extraEnv: Record<string, string> = {}): Promise<TemplateRun> {
   const sb = await startAllSandboxes();
-  const env = { ...demoEnvironment(sb), ...extraEnv };
+  const analytics = mkdtempSync(join(tmpdir(), 'sw-analytics-'));
+  const env = { ...demoEnvironment(sb), ANALYTICS_DIR: analytics, ...extraEnv };
   const nr = await NodeRedProcess.start({ env });
   try {
     const dir = resolvePath(__dirname, '../../../flows/templates');
@@ -38,6 +42,7 @@ export async function runTemplates(files?: string[], extraEnv: Record<string, st
     async close() {
       await nr.dispose();
       await sb.close();
+      rmSync(analytics, { recursive: true, force: true });
     },
   };
 }
