@@ -116,11 +116,10 @@ export class Engine extends EventEmitter {
   private wireQueue(q: DeliveryQueue): void {
     const source = { queue: q.id };
     const base = (r: QueueRecord) => ({ correlationId: r.correlationId ?? `seq:${q.id}:${r.seq}`, ...(r.businessKey !== undefined ? { businessKey: r.businessKey } : {}) });
-    q.on('accepted', ({ record }: { record: QueueRecord }) => {
-      this.journal.record({ ...base(record), stage: 'accepted', status: 'ok', source, detail: { lane: record.lane, seq: record.seq } });
-    });
+    // Acceptance is not journalled on its own (the queue record shows a waiting message): the delivered entry
+    // says when the message was accepted, which keeps journalling to one entry per message on the hot path.
     q.on('delivered', ({ record, result }: { record: QueueRecord; result: unknown }) => {
-      this.journal.record({ ...base(record), stage: 'delivered', status: 'ok', source, detail: { attempts: record.attempts + 1 } });
+      this.journal.record({ ...base(record), stage: 'delivered', status: 'ok', source, detail: { attempts: record.attempts + 1, acceptedAt: new Date(record.enqueuedAt).toISOString(), lane: record.lane } });
       this.commitClaimOf(record, result);
     });
     q.on('retry', ({ record, error, delayMs }: { record: QueueRecord; error: SyncError; delayMs: number }) => {
