@@ -103,3 +103,11 @@ export async function closeAllEngines(): Promise<void> {
     }
   }
 }
+
+/** What a node does when the engine cannot open (e.g. the store is locked by another process): say so. */
+export function engineUnavailable(node: Node): (err: unknown) => void {
+  return (err: unknown) => {
+    node.status({ fill: 'red', shape: 'ring', text: 'engine unavailable' });
+    node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
+  };
+}

@@ -1,7 +1,7 @@
 // syncwright-dead-letter: the dead-letter queue in a flow. Emits an event for every message that dies (to
 // notify operations) and takes control messages to list, replay (optionally edited) or discard (with a reason).
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { useEngine } from '../../runtime-plugins/engine-access.js';
+import { engineUnavailable, useEngine } from '../../runtime-plugins/engine-access.js';
 import type { DeadLetter, DeadLetterFilter } from '../../runtime-plugins/engine/dead-letters.js';
 import { matches } from '../../runtime-plugins/engine/dead-letters.js';
 import type { Engine } from '../../runtime-plugins/engine/engine.js';
@@ -61,10 +61,7 @@ export = function register(RED: NodeAPI): void {
       refresh();
       return e;
     });
-    ready.catch((err: unknown) => {
-      node.status(status.failing('engine unavailable'));
-      node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    ready.catch(engineUnavailable(node));
 
     node.on('input', (msgIn, send, done) => {
       const msg = msgIn as Msg;

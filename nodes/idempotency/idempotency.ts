@@ -3,7 +3,7 @@
 // conflict when the same key arrives with different data.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { createEnvelope } from '../../canonical/index.js';
-import { useEngine } from '../../runtime-plugins/engine-access.js';
+import { engineUnavailable, useEngine } from '../../runtime-plugins/engine-access.js';
 import type { ClaimRef, Engine } from '../../runtime-plugins/engine/engine.js';
 import { fingerprintOf } from '../../runtime-plugins/engine/fingerprint.js';
 import type { ClaimOptions, LedgerEntry } from '../../runtime-plugins/engine/ledger.js';
@@ -106,10 +106,7 @@ export = function register(RED: NodeAPI): void {
       e.ledger.on('changed', onLedgerChange);
       return e;
     });
-    ready.catch((err: unknown) => {
-      node.status(status.failing('engine unavailable'));
-      node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    ready.catch(engineUnavailable(node));
 
     function onLedgerChange(change: { scope: string; key: string; entry: LedgerEntry | undefined }): void {
       if (change.scope !== scope || change.entry?.state === 'claimed') return;

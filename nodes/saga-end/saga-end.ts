@@ -2,7 +2,7 @@
 // output 1 completed, output 2 compensated, output 3 needs attention (compensation failed, or parked for a
 // person). Sagas that end without reaching it (a failure, a timeout) are reported through it too.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { useEngine } from '../../runtime-plugins/engine-access.js';
+import { engineUnavailable, useEngine } from '../../runtime-plugins/engine-access.js';
 import type { Engine } from '../../runtime-plugins/engine/engine.js';
 import type { EndPort } from '../../runtime-plugins/engine/saga.js';
 import { failMessage } from '../../runtime-plugins/red/errors.js';
@@ -69,10 +69,7 @@ export = function register(RED: NodeAPI): void {
       showStatus();
       return e;
     });
-    ready.catch((err: unknown) => {
-      node.status(status.failing('engine unavailable'));
-      node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    ready.catch(engineUnavailable(node));
 
     node.on('input', (msgIn, _send, done) => {
       const msg = msgIn as Msg;

@@ -3,7 +3,7 @@
 // again from its original message.
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { createEnvelope } from '../../canonical/index.js';
-import { useEngine } from '../../runtime-plugins/engine-access.js';
+import { engineUnavailable, useEngine } from '../../runtime-plugins/engine-access.js';
 import type { Engine } from '../../runtime-plugins/engine/engine.js';
 import type { DeliveryQueue, OutgoingDelivery } from '../../runtime-plugins/engine/queue.js';
 import { sagaQueueName, type SagaOptionsInput, type StartPort } from '../../runtime-plugins/engine/saga.js';
@@ -80,10 +80,7 @@ export = function register(RED: NodeAPI): void {
       showStatus();
       return e;
     });
-    ready.catch((err: unknown) => {
-      node.status(status.failing('engine unavailable'));
-      node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    ready.catch(engineUnavailable(node));
 
     node.on('input', (msgIn, _send, done) => {
       const msg = msgIn as Msg;

@@ -2,7 +2,7 @@
 // when the step completed, output 3 sends the compensation. The outcomes of both action paths come back into
 // its input, recognised by the token in msg.sync.sagaAction (as store-forward recognises its deliveries).
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { useEngine } from '../../runtime-plugins/engine-access.js';
+import { engineUnavailable, useEngine } from '../../runtime-plugins/engine-access.js';
 import type { Engine } from '../../runtime-plugins/engine/engine.js';
 import { actionTokenOf, type StepPolicy, type StepPort } from '../../runtime-plugins/engine/saga.js';
 import { failMessage } from '../../runtime-plugins/red/errors.js';
@@ -107,10 +107,7 @@ export = function register(RED: NodeAPI): void {
       showStatus();
       return e;
     });
-    ready.catch((err: unknown) => {
-      node.status(status.failing('engine unavailable'));
-      node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    ready.catch(engineUnavailable(node));
 
     node.on('input', (msgIn, _send, done) => {
       const msg = msgIn as Msg;

@@ -2,7 +2,7 @@
 // it only when the outcome comes back on the feedback wire (or moves it to the dead-letter queue).
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { createEnvelope } from '../../canonical/index.js';
-import { useEngine } from '../../runtime-plugins/engine-access.js';
+import { engineUnavailable, useEngine } from '../../runtime-plugins/engine-access.js';
 import type { LimiterState, TargetLimiter } from '../../runtime-plugins/engine/limiter.js';
 import type { DeliveryQueue, DeliveryToken, OutgoingDelivery, QueueSettingsInput, QueueStats } from '../../runtime-plugins/engine/queue.js';
 import { failMessage } from '../../runtime-plugins/red/errors.js';
@@ -109,10 +109,7 @@ export = function register(RED: NodeAPI): void {
       showStatus();
       return q;
     });
-    ready.catch((err: unknown) => {
-      node.status(status.failing('engine unavailable'));
-      node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    ready.catch(engineUnavailable(node));
 
     node.on('input', (msgIn, send, done) => {
       const msg = msgIn as Msg;

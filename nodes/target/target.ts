@@ -1,7 +1,7 @@
 // syncwright-target (config node): the limits of one target system, shared by every store-forward node that
 // delivers to it — one limiter per target.
 import type { Node, NodeAPI } from 'node-red';
-import { useEngine } from '../../runtime-plugins/engine-access.js';
+import { engineUnavailable, useEngine } from '../../runtime-plugins/engine-access.js';
 import type { LimitedTarget } from '../../runtime-plugins/red/limited-target.js';
 import { limitsFromConfig, type TargetConfig } from './limits-config.js';
 
@@ -20,7 +20,7 @@ export = function register(RED: NodeAPI): void {
     }
     useEngine(RED, node)
       .then((engine) => engine.limiter(node.limiterTarget, node.limits))
-      .catch((err: unknown) => node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`));
+      .catch(engineUnavailable(node));
   }
   RED.nodes.registerType('syncwright-target', TargetNode);
 };
