@@ -2,7 +2,7 @@
 // is an upsert by external id (`PUT …/eid:<encoded business key>`), so a saga or a store-forward running a step
 // again changes nothing more. Parent ids come from earlier steps on the same account (msg.sync.results role
 // keys), else the reference's NetSuite id, else a look-up by the parent's business key in this account.
-import { findMapping, fromNetSuiteExternalId, numberToDecimalString, toNetSuiteExternalId, type MappingCall, type RefValue } from '../../canonical/mappings/index.js';
+import { findMapping, toNetSuiteExternalId, type MappingCall, type RefValue } from '../../canonical/mappings/index.js';
 import { defaultNetSuiteContext, type NetSuiteMappingContext } from '../../canonical/mappings/netsuite/index.js';
 import { validateCanonical } from '../../canonical/validate.js';
 import type { CanonicalOf } from '../../canonical/registry.js';
@@ -12,6 +12,7 @@ import type { LandscapeRule } from '../../runtime-plugins/roles/landscape.js';
 import { payloadError, type ParsedInput, type RecordRef } from '../../runtime-plugins/roles/payloads.js';
 import { isSyncError, SyncError } from '../../runtime-plugins/sync-error.js';
 import type { NetSuiteClient, RecordKey } from '../netsuite/client/client.js';
+import { customerOf, opportunityOf, opportunityTotals, withCustomer, withOpportunityTotals } from '../netsuite/billing-context.js';
 import { isNetSuiteConnection, type NetSuiteConnection } from '../netsuite/connection.js';
 import { mappingContextFrom } from '../netsuite/mapping-context.js';
 import { asSyncError } from '../netsuite/operation.js';
@@ -310,34 +311,17 @@ export class NetSuiteErp implements RoleBackend {
     return { payload: checked.value, results: { [type === 'invoice' ? 'erp.invoice' : 'erp.payment']: result }, summary: `read ${type} ${id}` };
   }
 
-  /** The customer behind a transaction (a project's customer for a project): key, Salesforce id, balance, hold. */
+  /**
+   * The customer behind a transaction (a project's customer for a project): key, Salesforce id, balance, hold;
+   * for an invoice naming an opportunity, the opportunity's invoiced and paid totals over its invoices here.
+   */
   private async completeAccount(client: NetSuiteClient, record: Record<string, unknown>, canonical: Record<string, unknown>, isInvoice: boolean, ctx: RunContext): Promise<Record<string, unknown>> {
-    const entity = (record['entity'] ?? record['customer']) as { id?: unknown; links?: Array<{ href?: unknown }> } | undefined;
-    let customerId = typeof entity?.id === 'string' ? entity.id : undefined;
-    if (customerId === undefined) return canonical;
     const opts = { permitHeld: ctx.permitHeld };
-    const href = entity?.links?.[0]?.href;
-    if (typeof href === 'string' && /\/record\/v1\/job\//i.test(href)) {
-      const job = await client.get('job', customerId, { ...opts, fields: ['parent'] });
-      const parent = job['parent'] as { id?: unknown } | undefined;
-      if (typeof parent?.id === 'string') customerId = parent.id;
-    }
-    const customer = await client.get('customer', customerId, { ...opts, fields: ['externalId', 'balance', 'creditHoldOverride', 'custentity_sw_salesforce_id'] });
-    const key = typeof customer['externalId'] === 'string' ? fromNetSuiteExternalId(customer['externalId']) : undefined;
-    const salesforceId = typeof customer['custentity_sw_salesforce_id'] === 'string' && customer['custentity_sw_salesforce_id'] !== '' ? customer['custentity_sw_salesforce_id'] : undefined;
-    const out: Record<string, unknown> = {
-      ...canonical,
-      account: { ...(key !== undefined ? { businessKey: key } : {}), externalIds: { netsuite: customerId, ...(salesforceId !== undefined ? { salesforce: salesforceId } : {}) } },
-    };
-    const hold = customer['creditHoldOverride'];
-    const onHold = (isRecord(hold) ? hold['id'] : hold) === 'ON';
-    const balance = customer['balance'];
-    out['custom'] = {
-      ...(isRecord(canonical['custom']) ? canonical['custom'] : {}),
-      creditHold: onHold,
-      ...(typeof balance === 'number' && Number.isFinite(balance) ? { accountOpenBalance: numberToDecimalString(balance) } : {}),
-    };
-    if (isInvoice && onHold && (canonical['status'] === 'open' || canonical['status'] === 'partially-paid')) out['status'] = 'credit-hold';
+    const customer = await customerOf(client, record, opts);
+    let out = customer === undefined ? canonical : withCustomer(canonical, customer, isInvoice);
+    const opportunity = isInvoice ? opportunityOf(out) : undefined;
+    const totals = opportunity === undefined ? undefined : await opportunityTotals(client, opportunity, opts);
+    if (totals !== undefined && totals.invoices > 0) out = withOpportunityTotals(out, totals);
     return out;
   }
 
