@@ -103,7 +103,7 @@ describe('template 2: invoice and payment status → CRM', function () {
     const globexInvoices: string[] = [];
     for (let i = 1; i <= 5; i++) globexInvoices.push(await invoice(uk, 'acct:GLOBEX', globexOpp, 1000));
     await netsuite(uk, 'POST', '/record/v1/customerPayment', { customer: { externalId: toNetSuiteExternalId('acct:GLOBEX') }, payment: 1000, apply: { items: [{ doc: { id: globexInvoices[0] }, amount: 1000 }] } });
-    const orphanKey = `inv:${String(us.record('invoice', orphan)?.values['tranId'])}`;
+    const orphanKey = `inv:${String(us.records('invoice').find((r) => r['id'] === orphan)?.['tranId'])}`;
     const before = collections();
 
     assert.equal((await nr.request('POST', '/inject/t2.poll')).status, 200);
