@@ -2,7 +2,7 @@
 // is an upsert by external id (`PUT …/eid:<encoded business key>`), so a saga or a store-forward running a step
 // again changes nothing more. Parent ids come from earlier steps on the same account (msg.sync.results role
 // keys), else the reference's NetSuite id, else a look-up by the parent's business key in this account.
-import { findMapping, toNetSuiteExternalId, type MappingCall, type RefValue } from '../../canonical/mappings/index.js';
+import { findMapping, fromNetSuiteExternalId, toNetSuiteExternalId, type MappingCall, type RefValue } from '../../canonical/mappings/index.js';
 import { defaultNetSuiteContext, type NetSuiteMappingContext } from '../../canonical/mappings/netsuite/index.js';
 import { validateCanonical } from '../../canonical/validate.js';
 import type { CanonicalOf } from '../../canonical/registry.js';
@@ -85,6 +85,8 @@ export class NetSuiteErp implements RoleBackend {
 
   private dispatch(client: NetSuiteClient, cap: Capability, input: ParsedInput, ctx: RunContext): Promise<UnitOutcome> {
     switch (cap.name) {
+      case 'resolve-customer':
+        return this.resolveCustomer(client, canonical<Account>(input), ctx);
       case 'upsert-customer':
         return this.upsertCustomer(client, canonical<Account>(input), ctx);
       case 'upsert-contact':
@@ -171,13 +173,101 @@ export class NetSuiteErp implements RoleBackend {
 
   // ---------------------------------------------------------------------------------------- capabilities
 
+  /**
+   * The customer upserted by its business key; a customer `resolve-customer` matched on this account by another
+   * key (tax ID, domain, Salesforce id) is written by its internal id instead, which links it: its external id
+   * becomes the account's key, so later runs find it by external id and no second customer is made.
+   */
   private async upsertCustomer(client: NetSuiteClient, account: Account, ctx: RunContext): Promise<UnitOutcome> {
     const parents: Record<string, string> = {};
     const parent = await this.parentId(client, account.parent, { ...CUSTOMER, field: 'parent', resultKey: '-' }, ctx);
     if (parent !== undefined) parents['parent'] = parent;
     const record = this.map('customer', account, this.call(ctx, parents));
-    const r = await this.upsert(client, 'customer', account.businessKey, record, ctx);
-    return this.written('erp.customer', 'netsuite.customer', r, account.businessKey, `customer ${r.id}`);
+    const match = earlierResult(ctx.sync, 'erp.customerMatch', this.connectionId);
+    const matched = match !== undefined && typeof match.id === 'string' && match.key === account.businessKey ? match.id : undefined;
+    let r: { id: string; externalId: string };
+    if (matched !== undefined) {
+      const externalId = toNetSuiteExternalId(account.businessKey);
+      await client.update('customer', matched, { ...record, externalId }, { permitHeld: ctx.permitHeld, ...(record['addressBook'] !== undefined ? { replace: ['addressBook'] } : {}) });
+      r = { id: matched, externalId };
+    } else {
+      r = await this.upsert(client, 'customer', account.businessKey, record, ctx);
+    }
+    return this.written('erp.customer', 'netsuite.customer', r, account.businessKey, matched !== undefined ? `customer ${r.id} (matched)` : `customer ${r.id}`);
+  }
+
+  /**
+   * Identity resolution: which customer of this account the CRM account is. First by external ids — the
+   * account's business key as the customer's external id, then the Salesforce Id in custentity_sw_salesforce_id
+   * — then by the node's secondary key (tax ID or domain). One match: that customer, read whole; none: new;
+   * several, or one already linked to another CRM account: a `conflict` naming them, never a guess.
+   */
+  private async resolveCustomer(client: NetSuiteClient, account: Account, ctx: RunContext): Promise<UnitOutcome> {
+    const opts = { permitHeld: ctx.permitHeld };
+    const externalId = toNetSuiteExternalId(account.businessKey);
+    const where = `NetSuite account ${this.connection.accountId} (${this.label})`;
+    let found: { id: string; by: MatchedBy } | undefined;
+    try {
+      const byKey = await client.get('customer', { externalId }, { ...opts, fields: ['externalId'] });
+      found = { id: String(byKey['id']), by: 'externalId' };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const salesforceId = account.externalIds.salesforce;
+    if (found === undefined && salesforceId !== undefined) {
+      const ids = [...new Set([salesforceId, salesforceId.slice(0, 15)])];
+      const rows = (await client.query('SELECT id, externalid FROM customer WHERE custentity_sw_salesforce_id IN ?', [ids], opts)).items;
+      if (rows.length > 1) throw ambiguous(`${rows.length} customers in ${where} hold Salesforce Id ${salesforceId} (custentity_sw_salesforce_id): ${rows.map((r) => String(r['id'])).join(', ')}`, account, externalId, ['externalIds.salesforce']);
+      if (rows[0] !== undefined) found = { id: String(rows[0]['id']), by: 'salesforceId' };
+    }
+    const secondary = this.secondaryKey(ctx, account);
+    if (found === undefined && secondary !== undefined) {
+      const sql = secondary.by === 'taxId' ? 'SELECT id, externalid FROM customer WHERE UPPER(vatregnumber) = ?' : 'SELECT id, externalid FROM customer WHERE LOWER(custentity_sw_domain) = ?';
+      const rows = (await client.query(sql, [secondary.value], opts)).items;
+      const what = `${secondary.by === 'taxId' ? 'tax ID' : 'domain'} ${secondary.value}`;
+      if (rows.length > 1) throw ambiguous(`${rows.length} customers in ${where} match ${account.businessKey} by ${what}: ${rows.map((r) => String(r['id'])).join(', ')}`, account, externalId, [secondary.field]);
+      const row = rows[0];
+      if (row !== undefined) {
+        const linked = typeof row['externalid'] === 'string' ? fromNetSuiteExternalId(row['externalid']) : undefined;
+        if (linked !== undefined && linked.startsWith('acct:') && linked !== account.businessKey) {
+          throw new SyncError(`customer ${String(row['id'])} in ${where} matches ${account.businessKey} by ${what}, but it is the customer of ${linked}: two CRM accounts for one customer? Merge them in the CRM, or give this account its own tax ID or domain, then replay`, { class: 'conflict', code: 'LINKED_ELSEWHERE', retryable: false, target: TARGET, fields: [secondary.field] });
+        }
+        found = { id: String(row['id']), by: secondary.by };
+      }
+    }
+    const match = found === undefined ? 'new' : found.by === 'externalId' || found.by === 'salesforceId' ? 'external-id' : 'secondary-key';
+    let erp: Record<string, unknown> | undefined;
+    if (found !== undefined) {
+      const record = await client.get('customer', found.id, { ...opts, expandSubResources: true });
+      const entry = findMapping('netsuite', 'customer');
+      if (!entry) throw dataError('no canonical mapping reads NetSuite customer', 'NO_MAPPING');
+      const [mapped] = entry.fromVendor(record, this.context) as Array<Record<string, unknown>>;
+      // Resolved as the account's counterpart: the same business key, whatever external id it had before.
+      erp = { ...mapped, businessKey: account.businessKey };
+      // When NetSuite last changed it, for survivorship rules that prefer the most recent system.
+      const modified = typeof record['lastModifiedDate'] === 'string' ? Date.parse(record['lastModifiedDate']) : NaN;
+      if (Number.isFinite(modified)) erp['updatedAt'] = new Date(modified).toISOString();
+    }
+    const result = this.result({ key: account.businessKey, match, ...(found !== undefined ? { id: found.id, matchedBy: found.by } : {}) });
+    return {
+      payload: { match, ...(found !== undefined ? { matchedBy: found.by, id: found.id } : {}), crm: account, ...(erp !== undefined ? { erp } : {}) },
+      results: { 'erp.customerMatch': result },
+      summary: found === undefined ? `no customer for ${account.businessKey}: new` : `customer ${found.id} by ${found.by}`,
+    };
+  }
+
+  /** The secondary key's value in the account (normalised as the query compares it), if the node uses one. */
+  private secondaryKey(ctx: RunContext, account: Account): { by: 'taxId' | 'domain'; value: string; field: string } | undefined {
+    const by = ctx.options.matchOn ?? 'taxId';
+    if (by === 'taxId') {
+      const taxId = account.tax?.taxId?.trim();
+      return taxId ? { by, value: taxId.toUpperCase(), field: 'tax.taxId' } : undefined;
+    }
+    if (by === 'domain') {
+      const domain = account.domain?.trim().toLowerCase();
+      return domain ? { by, value: domain, field: 'domain' } : undefined;
+    }
+    return undefined;
   }
 
   private async upsertContact(client: NetSuiteClient, contact: Contact, ctx: RunContext): Promise<UnitOutcome> {
@@ -387,6 +477,13 @@ export class NetSuiteErp implements RoleBackend {
     const result = this.result({ id: shown, closed: true, ...(missing ? { missing: true } : {}) });
     return { payload: result, results: { 'erp.project': result }, summary: missing ? `project ${shown} already gone` : `closed project ${shown}` };
   }
+}
+
+type MatchedBy = 'externalId' | 'salesforceId' | 'taxId' | 'domain';
+
+/** Several customers could be the CRM account: never guess (a wrong link merges two customers' books). */
+function ambiguous(what: string, account: Account, externalId: string, fields: string[]): SyncError {
+  return new SyncError(`${what}. Which one is ${account.name}? Link it — set its external id to ${externalId} — or merge the duplicates in NetSuite, then replay`, { class: 'conflict', code: 'AMBIGUOUS_MATCH', retryable: false, target: TARGET, fields });
 }
 
 function canonical<T>(input: ParsedInput): T {

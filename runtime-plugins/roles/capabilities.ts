@@ -78,6 +78,7 @@ export const CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = {
     c('crm', 'write-delivery-metrics', 'delivery-metrics', 'batch', 'write', 'crm.deliveryMetrics'),
   ],
   erp: [
+    c('erp', 'resolve-customer', 'syncwright/account@1', 'one', 'read', 'erp.customerMatch'),
     c('erp', 'upsert-customer', 'syncwright/account@1', 'one', 'write', 'erp.customer'),
     c('erp', 'upsert-contact', 'syncwright/contact@1', 'one', 'write', 'erp.contact'),
     c('erp', 'upsert-project', 'syncwright/project@1', 'one', 'write', 'erp.project'),
