@@ -9,9 +9,10 @@ import type { CanonicalOf } from '../../canonical/registry.js';
 import { correlationIdOf, earlierResult, idsOf, stepResultOf, type RoleBackend, type RoleResult, type RunContext, type UnitOutcome } from '../../runtime-plugins/roles/backend.js';
 import type { BackendSystem, Capability } from '../../runtime-plugins/roles/capabilities.js';
 import type { LandscapeRule } from '../../runtime-plugins/roles/landscape.js';
-import { payloadError, type ParsedInput, type RecordRef } from '../../runtime-plugins/roles/payloads.js';
+import { payloadError, type ApprovedTimeQuery, type ParsedInput, type RecordRef } from '../../runtime-plugins/roles/payloads.js';
 import { isSyncError, SyncError } from '../../runtime-plugins/sync-error.js';
 import type { NetSuiteClient, RecordKey } from '../netsuite/client/client.js';
+import { SuiteQLTimestamp, type SuiteQLValue } from '../netsuite/client/suiteql.js';
 import { customerOf, opportunityOf, opportunityTotals, withCustomer, withOpportunityTotals } from '../netsuite/billing-context.js';
 import { isNetSuiteConnection, type NetSuiteConnection } from '../netsuite/connection.js';
 import { mappingContextFrom } from '../netsuite/mapping-context.js';
@@ -105,6 +106,8 @@ export class NetSuiteErp implements RoleBackend {
         return this.readTransaction(client, 'invoice', recordRef(input), ctx);
       case 'read-payment':
         return this.readTransaction(client, 'customerPayment', recordRef(input), ctx);
+      case 'read-approved-expenses':
+        return this.readApprovedExpenses(client, approvedQuery(input), ctx);
       case 'delete-billing-milestones':
         return this.deleteMilestones(client, input.input === 'compensation' ? input.value : undefined, ctx);
       case 'close-project':
@@ -416,6 +419,66 @@ export class NetSuiteErp implements RoleBackend {
   }
 
   /**
+   * Approved expense reports as canonical Expenses: SuiteQL finds the reports (changed since a point), each is read
+   * whole and mapped, and kept when approved and within the project and dates asked for. The project reference is
+   * completed from the job (business key, the PSA project's id), once per job, so the expenses meet the PSA's time.
+   */
+  private async readApprovedExpenses(client: NetSuiteClient, q: ApprovedTimeQuery, ctx: RunContext): Promise<UnitOutcome> {
+    const opts = { permitHeld: ctx.permitHeld };
+    const params: Record<string, SuiteQLValue> = {};
+    let where = "type = 'ExpRept'";
+    if (q.modifiedSince !== undefined) {
+      where += ' AND lastmodifieddate >= :since';
+      params['since'] = new SuiteQLTimestamp(q.modifiedSince.slice(0, 19).replace('T', ' '));
+    }
+    const projectId = q.project === undefined ? undefined : await this.parentId(client, q.project, JOB, ctx);
+    const rows = await client.query(`SELECT id FROM transaction WHERE ${where} ORDER BY id`, params, { ...opts, maxResults: 100_000 });
+    const entry = findMapping('netsuite', 'expenseReport');
+    if (!entry) throw dataError('no canonical mapping reads NetSuite expense reports', 'NO_MAPPING');
+    const jobs = new Map<string, Promise<Record<string, unknown>>>();
+    const expenses: Array<Record<string, unknown>> = [];
+    const skipped: Array<{ id: string; reason: string }> = [];
+    for (const row of rows.items) {
+      const id = String(row['id']);
+      const record = await client.get('expenseReport', id, { ...opts, expandSubResources: true });
+      let expense: Record<string, unknown>;
+      try {
+        [expense] = entry.fromVendor(record, this.context) as Array<Record<string, unknown>>;
+      } catch (err) {
+        skipped.push({ id, reason: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      if (expense['status'] !== 'approved' && expense['status'] !== 'reimbursed') continue;
+      const date = String(expense['date']);
+      if ((q.from !== undefined && date < q.from) || (q.to !== undefined && date > q.to)) continue;
+      const project = isRecord(expense['project']) && isRecord(expense['project']['externalIds']) ? expense['project']['externalIds']['netsuite'] : undefined;
+      if (typeof project !== 'string' || (projectId !== undefined && project !== projectId)) continue;
+      let job = jobs.get(project);
+      if (!job) {
+        job = this.jobReference(client, project, ctx);
+        jobs.set(project, job);
+      }
+      expenses.push({ ...expense, project: await job });
+    }
+    const result = this.result({ count: expenses.length, ...(skipped.length > 0 ? { skipped } : {}), ...(projectId !== undefined ? { project: projectId } : {}) });
+    return { payload: expenses, results: { 'erp.approvedExpenses': result }, summary: `${expenses.length} approved expense${expenses.length === 1 ? '' : 's'}${skipped.length > 0 ? `, ${skipped.length} unreadable` : ''}` };
+  }
+
+  /** A job as a project reference: its business key (external id), NetSuite id and the PSA project's id. */
+  private async jobReference(client: NetSuiteClient, id: string, ctx: RunContext): Promise<Record<string, unknown>> {
+    try {
+      const job = await client.get('job', id, { permitHeld: ctx.permitHeld, fields: ['externalId', 'custentity_sw_psa_project_id'] });
+      const key = typeof job['externalId'] === 'string' ? fromNetSuiteExternalId(job['externalId']) : undefined;
+      const psa = job['custentity_sw_psa_project_id'];
+      return { ...(key !== undefined ? { businessKey: key } : {}), externalIds: { netsuite: id, ...(typeof psa === 'string' && psa !== '' ? { [this.context.psaSystem]: psa } : {}) } };
+    } catch (err) {
+      // An expense on a customer rather than a job: the reference stays as NetSuite gave it.
+      if (isNotFound(err)) return { externalIds: { netsuite: id } };
+      throw err;
+    }
+  }
+
+  /**
    * Compensation of create-billing-milestones: deletes the project tasks the step made (msg.saga.stepResult,
    * else msg.sync.results `erp.milestones` of this account), else those the payload's milestones name by key.
    * A task already gone counts as undone.
@@ -494,6 +557,11 @@ function canonical<T>(input: ParsedInput): T {
 function list<T>(input: ParsedInput): T[] {
   if (input.input === 'canonical-list') return input.values as T[];
   return [canonical<T>(input)];
+}
+
+function approvedQuery(input: ParsedInput): ApprovedTimeQuery {
+  if (input.input !== 'approved-time-query') throw new SyncError('internal: expected an approved-time query', { class: 'data', code: 'INVALID_PAYLOAD', retryable: false, target: TARGET });
+  return input.value;
 }
 
 function recordRef(input: ParsedInput): RecordRef {

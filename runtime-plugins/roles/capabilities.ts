@@ -88,6 +88,7 @@ export const CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = {
     c('erp', 'post-expenses', 'syncwright/expense@1', 'list', 'write', 'erp.expenses'),
     c('erp', 'read-invoice', 'record-ref', 'one', 'read', 'erp.invoice'),
     c('erp', 'read-payment', 'record-ref', 'one', 'read', 'erp.payment'),
+    c('erp', 'read-approved-expenses', 'approved-time-query', 'one', 'read', 'erp.approvedExpenses'),
     c('erp', 'delete-billing-milestones', 'compensation', 'one', 'compensation', 'erp.milestones', 'erp.milestones'),
     c('erp', 'close-project', 'compensation', 'one', 'compensation', 'erp.project', 'erp.project'),
   ],

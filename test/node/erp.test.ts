@@ -169,6 +169,38 @@ describe('erp role node (NetSuite)', function () {
     assert.equal(s.nsUK.createCount('customer', toNetSuiteExternalId('acct:RES-TAX')), 0);
   });
 
+  it('reads approved expense reports with their project completed from the job, changed since a point', async () => {
+    const client = new NetSuiteClient({ accountId: s.nsUS.accountId, baseUrl: s.nsUS.restUrl, auth: { type: 'tba', ...s.nsUS.demo.tba } });
+    const job = (await client.upsert('job', toNetSuiteExternalId('proj:EXP-1'), { companyName: 'Expenses project', parent: { id: '200' }, custentity_sw_psa_project_id: '40123' })).id;
+    const other = (await client.upsert('job', toNetSuiteExternalId('proj:EXP-2'), { companyName: 'Another project', parent: { id: '200' } })).id;
+    const report = (customer: string, amount: number, approved: boolean, date = '2026-04-10', lines = 1) =>
+      client.create('expenseReport', {
+        entity: { id: '5' },
+        tranDate: date,
+        ...(approved ? { complete: true, supervisorApproval: true, accountingApproval: true } : { complete: true }),
+        expense: { items: Array.from({ length: lines }, () => ({ category: { id: '1' }, amount, currency: { id: '1' }, customer: { id: customer }, isBillable: true, expenseDate: date })) },
+      });
+    const since = new Date(Date.now() - 1000).toISOString();
+    const approved = (await report(job, 420, true)).id;
+    await report(job, 99, false);
+    await report(other, 55, true, '2026-05-01');
+    const twoLines = (await report(job, 10, true, '2026-04-11', 2)).id;
+    await h.load(kantataRules, [erp('expenses', 'read-approved-expenses')]);
+
+    const all = await h.send('expenses', { payload: { modifiedSince: since } });
+    const expenses = all.payload as Array<Record<string, unknown>>;
+    assert.equal(expenses.length, 2, 'the approved ones');
+    const mine = expenses.find((e) => (e['externalIds'] as Record<string, unknown>)['netsuite'] === approved) ?? {};
+    assert.deepEqual(mine['project'], { businessKey: 'proj:EXP-1', externalIds: { netsuite: job, kantata: '40123' } });
+    assert.deepEqual([(mine['amount'] as Record<string, unknown>)['amount'], mine['status'], mine['billable']], ['420.00', 'approved', true]);
+    const skipped = resultOf(all, 'erp.approvedExpenses')['skipped'] as Array<Record<string, unknown>>;
+    assert.deepEqual(skipped.map((x) => x['id']), [twoLines]);
+    const ofProject = await h.send('expenses', { payload: { project: { businessKey: 'proj:EXP-2' }, from: '2026-04-01' } });
+    assert.deepEqual((ofProject.payload as Array<Record<string, unknown>>).map((e) => (e['amount'] as Record<string, unknown>)['amount']), ['55.00']);
+    const later = await h.send('expenses', { payload: { modifiedSince: new Date(Date.now() + 60_000).toISOString() } });
+    assert.deepEqual(later.payload, []);
+  });
+
   it('compensates: deletes the milestones its step made and closes the project, and does it again harmlessly', async () => {
     await h.load(kantataRules, [erp('milestones', 'create-billing-milestones'), erp('undoMilestones', 'delete-billing-milestones'), erp('close', 'close-project')]);
     const made = await h.send('milestones', { payload: { project: project('ERP-UNDO', 'ACME', 'USD', { account: { externalIds: { netsuite: '200' } }, legalEntity: { code: 'US01' } }), milestones: milestones('ERP-UNDO', 'USD') } });
