@@ -167,6 +167,11 @@ describe('erp role node (NetSuite)', function () {
     const again = await resolve('resolve', crm('RES-TAX', { tax: { taxId: 'GB777000111', taxExempt: false } }));
     assert.deepEqual([again.p['matchedBy'], again.p['id']], ['externalId', byTax]);
     assert.equal(s.nsUK.createCount('customer', toNetSuiteExternalId('acct:RES-TAX')), 0);
+
+    await helper.unload();
+    await h.load(kantataRules, [erp('badKey', 'resolve-customer', { matchOn: 'vat' })]);
+    const refused = await h.fail('badKey', { payload: crm('RES-BAD') });
+    assert.deepEqual([errorOf(refused)['code'], errorOf(refused)['fields']], ['INVALID_NODE_SETTING', ['matchOn']]);
   });
 
   it('reads approved expense reports with their project completed from the job, changed since a point', async () => {
