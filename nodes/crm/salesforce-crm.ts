@@ -46,6 +46,8 @@ interface TargetRef {
   key?: string;
   /** NetSuite id: an Account's NetSuite_Id__c, an Opportunity's NetSuite_Sales_Order_Id__c. */
   netsuite?: string;
+  /** The PSA project's id, which an Opportunity holds in PSA_Project_Id__c. */
+  psa?: string;
 }
 
 function targetRef(type: Target, field: string, ref: unknown): TargetRef | undefined {
@@ -191,7 +193,7 @@ export class SalesforceCrm implements RoleBackend {
     }
     if (cap.name === 'write-delivery-metrics') {
       const metrics = inputs.map((i) => (i as { value: DeliveryMetrics }).value);
-      return this.writeInBulk(client, cap, metrics.map((m) => this.metricWrites(m)), metrics.map((m) => m.opportunity.businessKey), metrics.map(() => ''), permitHeld);
+      return this.writeInBulk(client, cap, metrics.map((m) => this.metricWrites(m)), metrics.map((m) => m.opportunity?.businessKey ?? m.project?.businessKey), metrics.map(() => ''), permitHeld);
     }
     throw dataError(`crm ${cap.name} is not a batch capability`, 'UNSUPPORTED');
   }
@@ -280,7 +282,8 @@ export class SalesforceCrm implements RoleBackend {
   }
 
   private metricWrites(m: DeliveryMetrics): Write[] | SyncError {
-    const opportunity = targetRef('Opportunity', 'opportunity', m.opportunity);
+    const psa = m.project?.externalIds?.kantata ?? m.project?.externalIds?.certinia;
+    const opportunity = m.opportunity !== undefined ? targetRef('Opportunity', 'opportunity', m.opportunity) : psa !== undefined ? { type: 'Opportunity' as const, field: 'project', psa } : undefined;
     if (opportunity === undefined) return payloadError('opportunity', 'has no business key or Salesforce id', 'INVALID_PAYLOAD', TARGET);
     const currency = m.actualCost.currency ?? m.currency;
     return [{ ref: opportunity, fields: { Actual_Hours__c: m.actualHours, Actual_Cost__c: amount(m.actualCost.amount), Margin_Percent__c: m.marginPercent }, ...(currency !== undefined ? { currency } : {}) }];
@@ -297,9 +300,10 @@ export class SalesforceCrm implements RoleBackend {
       const ids = [...new Set(mine.flatMap((r) => (r.id !== undefined ? [r.id] : [])))];
       const keys = [...new Set(mine.flatMap((r) => (r.id === undefined && r.key !== undefined ? [r.key] : [])))];
       const ns = [...new Set(mine.flatMap((r) => (r.id === undefined && r.key === undefined && r.netsuite !== undefined ? [r.netsuite] : [])))];
-      const where = [ids.length > 0 ? 'Id IN :ids' : '', keys.length > 0 ? 'Syncwright_Key__c IN :keys' : '', ns.length > 0 ? `${nsField} IN :ns` : ''].filter((w) => w !== '');
-      const select = ['Id', 'Syncwright_Key__c', nsField, ...(multi ? ['CurrencyIsoCode'] : [])];
-      const { records } = await client.query(`SELECT ${select.join(', ')} FROM ${type} WHERE ${where.join(' OR ')}`, { ...(ids.length > 0 ? { ids } : {}), ...(keys.length > 0 ? { keys } : {}), ...(ns.length > 0 ? { ns } : {}) }, {}, { permitHeld });
+      const psa = [...new Set(mine.flatMap((r) => (r.id === undefined && r.key === undefined && r.netsuite === undefined && r.psa !== undefined ? [r.psa] : [])))];
+      const where = [ids.length > 0 ? 'Id IN :ids' : '', keys.length > 0 ? 'Syncwright_Key__c IN :keys' : '', ns.length > 0 ? `${nsField} IN :ns` : '', psa.length > 0 ? 'PSA_Project_Id__c IN :psa' : ''].filter((w) => w !== '');
+      const select = ['Id', 'Syncwright_Key__c', nsField, ...(psa.length > 0 ? ['PSA_Project_Id__c'] : []), ...(multi ? ['CurrencyIsoCode'] : [])];
+      const { records } = await client.query(`SELECT ${select.join(', ')} FROM ${type} WHERE ${where.join(' OR ')}`, { ...(ids.length > 0 ? { ids } : {}), ...(keys.length > 0 ? { keys } : {}), ...(ns.length > 0 ? { ns } : {}), ...(psa.length > 0 ? { psa } : {}) }, {}, { permitHeld });
       const found = (r: SObjectRecord): Found => ({ id: String(r['Id']), currency: multi && typeof r['CurrencyIsoCode'] === 'string' ? r['CurrencyIsoCode'] : this.context.corporateCurrency });
       for (const ref of mine) {
         let matches: SObjectRecord[];
@@ -312,9 +316,12 @@ export class SalesforceCrm implements RoleBackend {
           const k = ref.key.toLowerCase();
           matches = records.filter((r) => typeof r['Syncwright_Key__c'] === 'string' && r['Syncwright_Key__c'].toLowerCase() === k);
           what = `Syncwright_Key__c ${ref.key}`;
-        } else {
+        } else if (ref.netsuite !== undefined) {
           matches = records.filter((r) => r[nsField] === ref.netsuite);
-          what = `${nsField} ${ref.netsuite ?? ''}`;
+          what = `${nsField} ${ref.netsuite}`;
+        } else {
+          matches = records.filter((r) => ref.psa !== undefined && r['PSA_Project_Id__c'] === ref.psa);
+          what = `PSA_Project_Id__c ${ref.psa ?? ''}`;
         }
         if (matches.length === 1) out.set(ref, found(matches[0]));
         else if (matches.length === 0) out.set(ref, dataError(`no ${type} has ${what}`, 'NOT_FOUND', [ref.field]));

@@ -2,16 +2,18 @@
 // is an upsert by external id (`PUT …/eid:<encoded business key>`), so a saga or a store-forward running a step
 // again changes nothing more. Parent ids come from earlier steps on the same account (msg.sync.results role
 // keys), else the reference's NetSuite id, else a look-up by the parent's business key in this account.
-import { findMapping, fromNetSuiteExternalId, numberToDecimalString, toNetSuiteExternalId, type MappingCall, type RefValue } from '../../canonical/mappings/index.js';
+import { findMapping, fromNetSuiteExternalId, toNetSuiteExternalId, type MappingCall, type RefValue } from '../../canonical/mappings/index.js';
 import { defaultNetSuiteContext, type NetSuiteMappingContext } from '../../canonical/mappings/netsuite/index.js';
 import { validateCanonical } from '../../canonical/validate.js';
 import type { CanonicalOf } from '../../canonical/registry.js';
 import { correlationIdOf, earlierResult, idsOf, stepResultOf, type RoleBackend, type RoleResult, type RunContext, type UnitOutcome } from '../../runtime-plugins/roles/backend.js';
 import type { BackendSystem, Capability } from '../../runtime-plugins/roles/capabilities.js';
 import type { LandscapeRule } from '../../runtime-plugins/roles/landscape.js';
-import { payloadError, type ParsedInput, type RecordRef } from '../../runtime-plugins/roles/payloads.js';
+import { payloadError, type ApprovedTimeQuery, type ParsedInput, type RecordRef } from '../../runtime-plugins/roles/payloads.js';
 import { isSyncError, SyncError } from '../../runtime-plugins/sync-error.js';
 import type { NetSuiteClient, RecordKey } from '../netsuite/client/client.js';
+import { SuiteQLTimestamp, type SuiteQLValue } from '../netsuite/client/suiteql.js';
+import { customerOf, opportunityOf, opportunityTotals, withCustomer, withOpportunityTotals } from '../netsuite/billing-context.js';
 import { isNetSuiteConnection, type NetSuiteConnection } from '../netsuite/connection.js';
 import { mappingContextFrom } from '../netsuite/mapping-context.js';
 import { asSyncError } from '../netsuite/operation.js';
@@ -84,6 +86,8 @@ export class NetSuiteErp implements RoleBackend {
 
   private dispatch(client: NetSuiteClient, cap: Capability, input: ParsedInput, ctx: RunContext): Promise<UnitOutcome> {
     switch (cap.name) {
+      case 'resolve-customer':
+        return this.resolveCustomer(client, canonical<Account>(input), ctx);
       case 'upsert-customer':
         return this.upsertCustomer(client, canonical<Account>(input), ctx);
       case 'upsert-contact':
@@ -102,6 +106,8 @@ export class NetSuiteErp implements RoleBackend {
         return this.readTransaction(client, 'invoice', recordRef(input), ctx);
       case 'read-payment':
         return this.readTransaction(client, 'customerPayment', recordRef(input), ctx);
+      case 'read-approved-expenses':
+        return this.readApprovedExpenses(client, approvedQuery(input), ctx);
       case 'delete-billing-milestones':
         return this.deleteMilestones(client, input.input === 'compensation' ? input.value : undefined, ctx);
       case 'close-project':
@@ -170,13 +176,101 @@ export class NetSuiteErp implements RoleBackend {
 
   // ---------------------------------------------------------------------------------------- capabilities
 
+  /**
+   * The customer upserted by its business key; a customer `resolve-customer` matched on this account by another
+   * key (tax ID, domain, Salesforce id) is written by its internal id instead, which links it: its external id
+   * becomes the account's key, so later runs find it by external id and no second customer is made.
+   */
   private async upsertCustomer(client: NetSuiteClient, account: Account, ctx: RunContext): Promise<UnitOutcome> {
     const parents: Record<string, string> = {};
     const parent = await this.parentId(client, account.parent, { ...CUSTOMER, field: 'parent', resultKey: '-' }, ctx);
     if (parent !== undefined) parents['parent'] = parent;
     const record = this.map('customer', account, this.call(ctx, parents));
-    const r = await this.upsert(client, 'customer', account.businessKey, record, ctx);
-    return this.written('erp.customer', 'netsuite.customer', r, account.businessKey, `customer ${r.id}`);
+    const match = earlierResult(ctx.sync, 'erp.customerMatch', this.connectionId);
+    const matched = match !== undefined && typeof match.id === 'string' && match.key === account.businessKey ? match.id : undefined;
+    let r: { id: string; externalId: string };
+    if (matched !== undefined) {
+      const externalId = toNetSuiteExternalId(account.businessKey);
+      await client.update('customer', matched, { ...record, externalId }, { permitHeld: ctx.permitHeld, ...(record['addressBook'] !== undefined ? { replace: ['addressBook'] } : {}) });
+      r = { id: matched, externalId };
+    } else {
+      r = await this.upsert(client, 'customer', account.businessKey, record, ctx);
+    }
+    return this.written('erp.customer', 'netsuite.customer', r, account.businessKey, matched !== undefined ? `customer ${r.id} (matched)` : `customer ${r.id}`);
+  }
+
+  /**
+   * Identity resolution: which customer of this account the CRM account is. First by external ids — the
+   * account's business key as the customer's external id, then the Salesforce Id in custentity_sw_salesforce_id
+   * — then by the node's secondary key (tax ID or domain). One match: that customer, read whole; none: new;
+   * several, or one already linked to another CRM account: a `conflict` naming them, never a guess.
+   */
+  private async resolveCustomer(client: NetSuiteClient, account: Account, ctx: RunContext): Promise<UnitOutcome> {
+    const opts = { permitHeld: ctx.permitHeld };
+    const externalId = toNetSuiteExternalId(account.businessKey);
+    const where = `NetSuite account ${this.connection.accountId} (${this.label})`;
+    let found: { id: string; by: MatchedBy } | undefined;
+    try {
+      const byKey = await client.get('customer', { externalId }, { ...opts, fields: ['externalId'] });
+      found = { id: String(byKey['id']), by: 'externalId' };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const salesforceId = account.externalIds.salesforce;
+    if (found === undefined && salesforceId !== undefined) {
+      const ids = [...new Set([salesforceId, salesforceId.slice(0, 15)])];
+      const rows = (await client.query('SELECT id, externalid FROM customer WHERE custentity_sw_salesforce_id IN ?', [ids], opts)).items;
+      if (rows.length > 1) throw ambiguous(`${rows.length} customers in ${where} hold Salesforce Id ${salesforceId} (custentity_sw_salesforce_id): ${rows.map((r) => String(r['id'])).join(', ')}`, account, externalId, ['externalIds.salesforce']);
+      if (rows[0] !== undefined) found = { id: String(rows[0]['id']), by: 'salesforceId' };
+    }
+    const secondary = this.secondaryKey(ctx, account);
+    if (found === undefined && secondary !== undefined) {
+      const sql = secondary.by === 'taxId' ? 'SELECT id, externalid FROM customer WHERE UPPER(vatregnumber) = ?' : 'SELECT id, externalid FROM customer WHERE LOWER(custentity_sw_domain) = ?';
+      const rows = (await client.query(sql, [secondary.value], opts)).items;
+      const what = `${secondary.by === 'taxId' ? 'tax ID' : 'domain'} ${secondary.value}`;
+      if (rows.length > 1) throw ambiguous(`${rows.length} customers in ${where} match ${account.businessKey} by ${what}: ${rows.map((r) => String(r['id'])).join(', ')}`, account, externalId, [secondary.field]);
+      const row = rows[0];
+      if (row !== undefined) {
+        const linked = typeof row['externalid'] === 'string' ? fromNetSuiteExternalId(row['externalid']) : undefined;
+        if (linked !== undefined && linked.startsWith('acct:') && linked !== account.businessKey) {
+          throw new SyncError(`customer ${String(row['id'])} in ${where} matches ${account.businessKey} by ${what}, but it is the customer of ${linked}: two CRM accounts for one customer? Merge them in the CRM, or give this account its own tax ID or domain, then replay`, { class: 'conflict', code: 'LINKED_ELSEWHERE', retryable: false, target: TARGET, fields: [secondary.field] });
+        }
+        found = { id: String(row['id']), by: secondary.by };
+      }
+    }
+    const match = found === undefined ? 'new' : found.by === 'externalId' || found.by === 'salesforceId' ? 'external-id' : 'secondary-key';
+    let erp: Record<string, unknown> | undefined;
+    if (found !== undefined) {
+      const record = await client.get('customer', found.id, { ...opts, expandSubResources: true });
+      const entry = findMapping('netsuite', 'customer');
+      if (!entry) throw dataError('no canonical mapping reads NetSuite customer', 'NO_MAPPING');
+      const [mapped] = entry.fromVendor(record, this.context) as Array<Record<string, unknown>>;
+      // Resolved as the account's counterpart: the same business key, whatever external id it had before.
+      erp = { ...mapped, businessKey: account.businessKey };
+      // When NetSuite last changed it, for survivorship rules that prefer the most recent system.
+      const modified = typeof record['lastModifiedDate'] === 'string' ? Date.parse(record['lastModifiedDate']) : NaN;
+      if (Number.isFinite(modified)) erp['updatedAt'] = new Date(modified).toISOString();
+    }
+    const result = this.result({ key: account.businessKey, match, ...(found !== undefined ? { id: found.id, matchedBy: found.by } : {}) });
+    return {
+      payload: { match, ...(found !== undefined ? { matchedBy: found.by, id: found.id } : {}), crm: account, ...(erp !== undefined ? { erp } : {}) },
+      results: { 'erp.customerMatch': result },
+      summary: found === undefined ? `no customer for ${account.businessKey}: new` : `customer ${found.id} by ${found.by}`,
+    };
+  }
+
+  /** The secondary key's value in the account (normalised as the query compares it), if the node uses one. */
+  private secondaryKey(ctx: RunContext, account: Account): { by: 'taxId' | 'domain'; value: string; field: string } | undefined {
+    const by = ctx.options.matchOn ?? 'taxId';
+    if (by === 'taxId') {
+      const taxId = account.tax?.taxId?.trim();
+      return taxId ? { by, value: taxId.toUpperCase(), field: 'tax.taxId' } : undefined;
+    }
+    if (by === 'domain') {
+      const domain = account.domain?.trim().toLowerCase();
+      return domain ? { by, value: domain, field: 'domain' } : undefined;
+    }
+    return undefined;
   }
 
   private async upsertContact(client: NetSuiteClient, contact: Contact, ctx: RunContext): Promise<UnitOutcome> {
@@ -310,35 +404,78 @@ export class NetSuiteErp implements RoleBackend {
     return { payload: checked.value, results: { [type === 'invoice' ? 'erp.invoice' : 'erp.payment']: result }, summary: `read ${type} ${id}` };
   }
 
-  /** The customer behind a transaction (a project's customer for a project): key, Salesforce id, balance, hold. */
+  /**
+   * The customer behind a transaction (a project's customer for a project): key, Salesforce id, balance, hold;
+   * for an invoice naming an opportunity, the opportunity's invoiced and paid totals over its invoices here.
+   */
   private async completeAccount(client: NetSuiteClient, record: Record<string, unknown>, canonical: Record<string, unknown>, isInvoice: boolean, ctx: RunContext): Promise<Record<string, unknown>> {
-    const entity = (record['entity'] ?? record['customer']) as { id?: unknown; links?: Array<{ href?: unknown }> } | undefined;
-    let customerId = typeof entity?.id === 'string' ? entity.id : undefined;
-    if (customerId === undefined) return canonical;
     const opts = { permitHeld: ctx.permitHeld };
-    const href = entity?.links?.[0]?.href;
-    if (typeof href === 'string' && /\/record\/v1\/job\//i.test(href)) {
-      const job = await client.get('job', customerId, { ...opts, fields: ['parent'] });
-      const parent = job['parent'] as { id?: unknown } | undefined;
-      if (typeof parent?.id === 'string') customerId = parent.id;
-    }
-    const customer = await client.get('customer', customerId, { ...opts, fields: ['externalId', 'balance', 'creditHoldOverride', 'custentity_sw_salesforce_id'] });
-    const key = typeof customer['externalId'] === 'string' ? fromNetSuiteExternalId(customer['externalId']) : undefined;
-    const salesforceId = typeof customer['custentity_sw_salesforce_id'] === 'string' && customer['custentity_sw_salesforce_id'] !== '' ? customer['custentity_sw_salesforce_id'] : undefined;
-    const out: Record<string, unknown> = {
-      ...canonical,
-      account: { ...(key !== undefined ? { businessKey: key } : {}), externalIds: { netsuite: customerId, ...(salesforceId !== undefined ? { salesforce: salesforceId } : {}) } },
-    };
-    const hold = customer['creditHoldOverride'];
-    const onHold = (isRecord(hold) ? hold['id'] : hold) === 'ON';
-    const balance = customer['balance'];
-    out['custom'] = {
-      ...(isRecord(canonical['custom']) ? canonical['custom'] : {}),
-      creditHold: onHold,
-      ...(typeof balance === 'number' && Number.isFinite(balance) ? { accountOpenBalance: numberToDecimalString(balance) } : {}),
-    };
-    if (isInvoice && onHold && (canonical['status'] === 'open' || canonical['status'] === 'partially-paid')) out['status'] = 'credit-hold';
+    const customer = await customerOf(client, record, opts);
+    let out = customer === undefined ? canonical : withCustomer(canonical, customer, isInvoice);
+    const opportunity = isInvoice ? opportunityOf(out) : undefined;
+    const totals = opportunity === undefined ? undefined : await opportunityTotals(client, opportunity, opts);
+    if (totals !== undefined && totals.invoices > 0) out = withOpportunityTotals(out, totals);
     return out;
+  }
+
+  /**
+   * Approved expense reports as canonical Expenses: SuiteQL finds the reports (changed since a point), each is read
+   * whole and mapped, and kept when approved and within the project and dates asked for. The project reference is
+   * completed from the job (business key, the PSA project's id), once per job, so the expenses meet the PSA's time.
+   */
+  private async readApprovedExpenses(client: NetSuiteClient, q: ApprovedTimeQuery, ctx: RunContext): Promise<UnitOutcome> {
+    const opts = { permitHeld: ctx.permitHeld };
+    const params: Record<string, SuiteQLValue> = {};
+    let where = "type = 'ExpRept'";
+    if (q.modifiedSince !== undefined) {
+      where += ' AND lastmodifieddate >= :since';
+      params['since'] = new SuiteQLTimestamp(q.modifiedSince.slice(0, 19).replace('T', ' '));
+    }
+    const projectId = q.project === undefined ? undefined : await this.parentId(client, q.project, JOB, ctx);
+    const rows = await client.query(`SELECT id FROM transaction WHERE ${where} ORDER BY id`, params, { ...opts, maxResults: 100_000 });
+    const entry = findMapping('netsuite', 'expenseReport');
+    if (!entry) throw dataError('no canonical mapping reads NetSuite expense reports', 'NO_MAPPING');
+    const jobs = new Map<string, Promise<Record<string, unknown>>>();
+    const expenses: Array<Record<string, unknown>> = [];
+    const skipped: Array<{ id: string; reason: string }> = [];
+    for (const row of rows.items) {
+      const id = String(row['id']);
+      const record = await client.get('expenseReport', id, { ...opts, expandSubResources: true });
+      let expense: Record<string, unknown>;
+      try {
+        [expense] = entry.fromVendor(record, this.context) as Array<Record<string, unknown>>;
+      } catch (err) {
+        skipped.push({ id, reason: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      if (expense['status'] !== 'approved' && expense['status'] !== 'reimbursed') continue;
+      const date = String(expense['date']);
+      if ((q.from !== undefined && date < q.from) || (q.to !== undefined && date > q.to)) continue;
+      const project = isRecord(expense['project']) && isRecord(expense['project']['externalIds']) ? expense['project']['externalIds']['netsuite'] : undefined;
+      if (typeof project !== 'string' || (projectId !== undefined && project !== projectId)) continue;
+      let job = jobs.get(project);
+      if (!job) {
+        job = this.jobReference(client, project, ctx);
+        jobs.set(project, job);
+      }
+      expenses.push({ ...expense, project: await job });
+    }
+    const result = this.result({ count: expenses.length, ...(skipped.length > 0 ? { skipped } : {}), ...(projectId !== undefined ? { project: projectId } : {}) });
+    return { payload: expenses, results: { 'erp.approvedExpenses': result }, summary: `${expenses.length} approved expense${expenses.length === 1 ? '' : 's'}${skipped.length > 0 ? `, ${skipped.length} unreadable` : ''}` };
+  }
+
+  /** A job as a project reference: its business key (external id), NetSuite id and the PSA project's id. */
+  private async jobReference(client: NetSuiteClient, id: string, ctx: RunContext): Promise<Record<string, unknown>> {
+    try {
+      const job = await client.get('job', id, { permitHeld: ctx.permitHeld, fields: ['externalId', 'custentity_sw_psa_project_id'] });
+      const key = typeof job['externalId'] === 'string' ? fromNetSuiteExternalId(job['externalId']) : undefined;
+      const psa = job['custentity_sw_psa_project_id'];
+      return { ...(key !== undefined ? { businessKey: key } : {}), externalIds: { netsuite: id, ...(typeof psa === 'string' && psa !== '' ? { [this.context.psaSystem]: psa } : {}) } };
+    } catch (err) {
+      // An expense on a customer rather than a job: the reference stays as NetSuite gave it.
+      if (isNotFound(err)) return { externalIds: { netsuite: id } };
+      throw err;
+    }
   }
 
   /**
@@ -405,6 +542,13 @@ export class NetSuiteErp implements RoleBackend {
   }
 }
 
+type MatchedBy = 'externalId' | 'salesforceId' | 'taxId' | 'domain';
+
+/** Several customers could be the CRM account: never guess (a wrong link merges two customers' books). */
+function ambiguous(what: string, account: Account, externalId: string, fields: string[]): SyncError {
+  return new SyncError(`${what}. Which one is ${account.name}? Link it — set its external id to ${externalId} — or merge the duplicates in NetSuite, then replay`, { class: 'conflict', code: 'AMBIGUOUS_MATCH', retryable: false, target: TARGET, fields });
+}
+
 function canonical<T>(input: ParsedInput): T {
   if (input.input !== 'canonical') throw new SyncError('internal: expected a canonical payload', { class: 'data', code: 'INVALID_PAYLOAD', retryable: false, target: TARGET });
   return input.value as T;
@@ -413,6 +557,11 @@ function canonical<T>(input: ParsedInput): T {
 function list<T>(input: ParsedInput): T[] {
   if (input.input === 'canonical-list') return input.values as T[];
   return [canonical<T>(input)];
+}
+
+function approvedQuery(input: ParsedInput): ApprovedTimeQuery {
+  if (input.input !== 'approved-time-query') throw new SyncError('internal: expected an approved-time query', { class: 'data', code: 'INVALID_PAYLOAD', retryable: false, target: TARGET });
+  return input.value;
 }
 
 function recordRef(input: ParsedInput): RecordRef {

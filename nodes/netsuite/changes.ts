@@ -7,7 +7,7 @@
 // one emitted, or committed late with a slightly older timestamp, is still found, and one already emitted is
 // recognised by (id, modified) and not emitted again. With the DurablePoller storing the cursor atomically
 // with what it found, a restart neither misses nor repeats a change.
-import { createEnvelope } from '../../canonical/index.js';
+import { createEnvelope, validateCanonical } from '../../canonical/index.js';
 import { findMapping } from '../../canonical/mappings/index.js';
 import type { NetSuiteMappingContext } from '../../canonical/mappings/netsuite/index.js';
 import type { PollResult } from '../../runtime-plugins/engine/poller.js';
@@ -15,6 +15,7 @@ import { recordError } from '../../runtime-plugins/red/outcome.js';
 import { isSyncError, SyncError } from '../../runtime-plugins/sync-error.js';
 import type { NetSuiteClient } from './client/client.js';
 import { SuiteQLTimestamp, type SuiteQLValue } from './client/suiteql.js';
+import { customerCache, opportunityOf, opportunityTotals, withCustomer, withOpportunityTotals, type CustomerSummary, type OpportunityTotals } from './billing-context.js';
 import { asSyncError } from './operation.js';
 
 export const CHANGE_KINDS = {
@@ -41,6 +42,14 @@ export interface ChangeFeedOptions {
   maxPerPoll?: number;
   /** Read the customer of open invoices and report those on credit hold as status `credit-hold`. */
   creditHold?: boolean;
+  /**
+   * Complete each change for a CRM: the account's business key, Salesforce id, open balance and credit hold
+   * (`custom.accountOpenBalance`, `custom.creditHold`), and for an invoice naming an opportunity its invoiced and
+   * paid totals (`custom.opportunityAmountInvoiced`, `custom.opportunityAmountPaid`).
+   */
+  rollups?: boolean;
+  /** A payment also reports the invoices it pays (read again, as invoice changes), so their paid state travels. */
+  paidInvoices?: boolean;
 }
 
 const MODIFIED = "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS')";
@@ -64,6 +73,18 @@ interface Row {
   id: string;
   type: string;
   modified: string;
+}
+
+/** Per-poll memos: each customer and each opportunity's totals are read once a poll. */
+interface PollCaches {
+  customer: (record: Record<string, unknown>) => Promise<CustomerSummary | undefined>;
+  totals: Map<string, Promise<OpportunityTotals | undefined>>;
+}
+
+interface Found {
+  item: FeedItem;
+  /** The NetSuite record read (absent when it was deleted since). */
+  record?: Record<string, unknown>;
 }
 
 export class NetSuiteChangeFeed {
@@ -92,8 +113,20 @@ export class NetSuiteChangeFeed {
     const fresh = rows.filter((r) => current.seen[r.id] !== r.modified);
     const batch = fresh.slice(0, this.maxPerPoll);
     const items: FeedItem[] = [];
-    const customers = new Map<string, Promise<boolean>>();
-    for (const row of batch) items.push(await this.itemFor(row, customers));
+    const caches: PollCaches = { customer: customerCache(this.client), totals: new Map() };
+    const inBatch = new Set(batch.filter((r) => r.type === CHANGE_KINDS.invoice.transactionType).map((r) => r.id));
+    for (const row of batch) {
+      const found = await this.itemFor(row, caches);
+      items.push(found.item);
+      if (this.options.paidInvoices && found.record !== undefined && row.type === CHANGE_KINDS.payment.transactionType) {
+        // The invoices this payment pays changed state with it; those changed in this poll are sent already.
+        for (const invoiceId of paidInvoiceIds(found.record)) {
+          if (inBatch.has(invoiceId)) continue;
+          inBatch.add(invoiceId);
+          items.push((await this.itemFor({ id: invoiceId, type: CHANGE_KINDS.invoice.transactionType, modified: row.modified }, caches, row.id)).item);
+        }
+      }
+    }
     let at = current.at;
     const seen: Record<string, string> = { ...current.seen };
     for (const row of batch) {
@@ -128,31 +161,55 @@ export class NetSuiteChangeFeed {
     return transactionType === CHANGE_KINDS.payment.transactionType ? 'payment' : 'invoice';
   }
 
-  /** The change as a message: the canonical object, or (output 2) why it could not be mapped. */
-  private async itemFor(row: Row, customers: Map<string, Promise<boolean>>): Promise<FeedItem> {
+  /**
+   * The change as a message: the canonical object, or (output 2) why it could not be mapped. `paidBy` names the
+   * payment whose change this invoice is reported for (its key then says so, and its own cursor is untouched).
+   */
+  private async itemFor(row: Row, caches: PollCaches, paidBy?: string): Promise<Found> {
     const kind = CHANGE_KINDS[this.kindOf(row.type)];
-    const netsuite = { type: kind.recordType, id: row.id, modified: row.modified };
-    const idempotencyKey = `netsuite:${kind.recordType}:${row.id}:${row.modified}`;
+    const netsuite: Record<string, string> = { type: kind.recordType, id: row.id, modified: row.modified, ...(paidBy !== undefined ? { paidBy } : {}) };
+    const idempotencyKey = paidBy === undefined ? `netsuite:${kind.recordType}:${row.id}:${row.modified}` : `netsuite:${kind.recordType}:${row.id}:paid-by:${paidBy}:${row.modified}`;
     let record: Record<string, unknown>;
     try {
       record = await this.client.get(kind.recordType, row.id, { expandSubResources: true });
     } catch (err) {
       // Deleted since it changed: reported on the failure output, and the feed moves on.
-      if (isSyncError(err) && err.syncwright.status === 404) return this.failure(row, netsuite, idempotencyKey, kind.schema, asSyncError(err));
+      if (isSyncError(err) && err.syncwright.status === 404) return { item: this.failure(row, netsuite, idempotencyKey, kind.schema, asSyncError(err)) };
       throw err;
     }
     try {
       const mapping = findMapping('netsuite', kind.recordType);
       if (!mapping) throw new Error(`no mapping for ${kind.recordType}`);
-      const [canonical] = mapping.fromVendor(record, this.options.context) as Array<Record<string, unknown>>;
-      if (this.options.creditHold && kind.recordType === 'invoice' && (canonical['status'] === 'open' || canonical['status'] === 'partially-paid')) {
-        if (await this.onCreditHold(record, customers)) canonical['status'] = 'credit-hold';
+      const [mapped] = mapping.fromVendor(record, this.options.context) as Array<Record<string, unknown>>;
+      let canonical: Record<string, unknown> = mapped ?? {};
+      const isInvoice = kind.recordType === 'invoice';
+      const open = canonical['status'] === 'open' || canonical['status'] === 'partially-paid';
+      if (this.options.rollups || (this.options.creditHold && isInvoice && open)) {
+        const customer = await caches.customer(record);
+        if (customer !== undefined) {
+          if (this.options.rollups) canonical = withCustomer(canonical, customer, isInvoice, this.options.creditHold === true);
+          else if (customer.onHold) canonical['status'] = 'credit-hold';
+        }
       }
-      const businessKey = String(canonical['businessKey']);
+      const opportunity = this.options.rollups && isInvoice ? opportunityOf(canonical) : undefined;
+      if (opportunity !== undefined) {
+        const key = JSON.stringify(opportunity);
+        let totals = caches.totals.get(key);
+        if (!totals) {
+          totals = opportunityTotals(this.client, opportunity);
+          caches.totals.set(key, totals);
+        }
+        const t = await totals;
+        if (t !== undefined && t.invoices > 0) canonical = withOpportunityTotals(canonical, t);
+      }
+      const checked = validateCanonical(kind.schema, canonical);
+      if (!checked.ok) throw new SyncError(`NetSuite ${kind.recordType} ${row.id} reads as an invalid ${kind.schema}: ${checked.errors[0]?.path ?? ''} ${checked.errors[0]?.message ?? ''}`, { class: 'data', code: 'MAPPING_ERROR', retryable: false, target: 'netsuite', fields: [checked.errors[0]?.path ?? ''] });
+      const payload = checked.value as Record<string, unknown>;
+      const businessKey = String(payload['businessKey']);
       const sync = createEnvelope({ businessKey, schema: kind.schema, source: { system: 'netsuite', id: row.id }, idempotencyKey });
-      return { msg: { topic: `netsuite.${kind.recordType}`, payload: canonical, sync, netsuite }, key: businessKey, correlationId: sync.correlationId, businessKey };
+      return { item: { msg: { topic: `netsuite.${kind.recordType}`, payload, sync, netsuite }, key: businessKey, correlationId: sync.correlationId, businessKey }, record };
     } catch (err) {
-      return this.failure(row, netsuite, idempotencyKey, kind.schema, asSyncError(err), record);
+      return { item: this.failure(row, netsuite, idempotencyKey, kind.schema, asSyncError(err), record), record };
     }
   }
 
@@ -162,31 +219,15 @@ export class NetSuiteChangeFeed {
     const sync = { ...createEnvelope({ businessKey, schema, source: { system: 'netsuite', id: row.id }, idempotencyKey }), error: recordError(e) };
     return { msg: { topic: `netsuite.${String(netsuite['type'])}`, payload: record ?? null, sync, netsuite }, key: businessKey, correlationId: sync.correlationId, businessKey };
   }
+}
 
-  /** Whether the invoice's customer (the project's customer for a project) is on credit hold. */
-  private onCreditHold(invoice: Record<string, unknown>, customers: Map<string, Promise<boolean>>): Promise<boolean> {
-    const entity = invoice['entity'] as { id?: unknown; links?: Array<{ href?: unknown }> } | undefined;
-    const id = typeof entity?.id === 'string' ? entity.id : undefined;
-    if (id === undefined) return Promise.resolve(false);
-    const href = entity?.links?.[0]?.href;
-    const isProject = typeof href === 'string' && /\/record\/v1\/job\//i.test(href);
-    const key = `${isProject ? 'job' : 'customer'}:${id}`;
-    let known = customers.get(key);
-    if (!known) {
-      known = (async () => {
-        let customerId = id;
-        if (isProject) {
-          const job = await this.client.get('job', id, { fields: ['parent'] });
-          const parent = job['parent'] as { id?: unknown } | undefined;
-          if (typeof parent?.id !== 'string') return false;
-          customerId = parent.id;
-        }
-        const customer = await this.client.get('customer', customerId, { fields: ['creditHoldOverride'] });
-        const hold = customer['creditHoldOverride'] as { id?: unknown } | undefined;
-        return hold?.id === 'ON';
-      })();
-      customers.set(key, known);
-    }
-    return known;
-  }
+/** Internal ids of the invoices a customer payment applies to. */
+function paidInvoiceIds(payment: Record<string, unknown>): string[] {
+  const apply = payment['apply'] as { items?: unknown } | undefined;
+  const lines = Array.isArray(apply?.items) ? (apply.items as Array<Record<string, unknown>>) : [];
+  const ids = lines.flatMap((l) => {
+    const doc = l['doc'] as { id?: unknown } | undefined;
+    return l['apply'] !== false && typeof doc?.id === 'string' ? [doc.id] : [];
+  });
+  return [...new Set(ids)];
 }

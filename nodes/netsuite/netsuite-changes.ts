@@ -23,6 +23,10 @@ interface ChangesConfig extends NodeDef {
   startFrom: 'now' | 'all';
   lookback: string;
   creditHold: boolean;
+  /** Complete each change for a CRM (account key, balance, hold; an opportunity's totals). */
+  rollups?: boolean;
+  /** A payment also reports the invoices it pays. */
+  paidInvoices?: boolean;
   context: string;
 }
 
@@ -56,7 +60,7 @@ export = function register(RED: NodeAPI): void {
       if (config.payments !== false) kinds.push('payment');
       if (kinds.length === 0) throw new Error('choose invoices, payments or both');
       setup = {
-        feedOptions: { kinds, context: mappingContextFrom(config.context), lookbackSeconds: seconds(config.lookback, 60, 'the look-back', 0), creditHold: config.creditHold !== false },
+        feedOptions: { kinds, context: mappingContextFrom(config.context), lookbackSeconds: seconds(config.lookback, 60, 'the look-back', 0), creditHold: config.creditHold !== false, rollups: config.rollups === true, paidInvoices: config.paidInvoices === true },
         intervalMs: seconds(config.interval, 60, 'the poll interval', 1) * 1000,
         startFrom: config.startFrom === 'all' ? 'all' : 'now',
       };

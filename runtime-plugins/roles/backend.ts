@@ -23,6 +23,15 @@ export interface RoleResult {
 export interface RoleNodeOptions {
   /** update-opportunity-status: a fixed Sync_Status__c, else from the payload or msg.saga. */
   syncStatus?: SyncStatus;
+  /** resolve-customer: the key tried after the external ids (default the tax ID). */
+  matchOn?: SecondaryKey;
+}
+
+/** What identifies a customer after its external ids: its tax ID, its web/e-mail domain, or nothing more. */
+export type SecondaryKey = 'taxId' | 'domain' | 'none';
+
+export function secondaryKeyOf(value: unknown): SecondaryKey | undefined {
+  return value === 'taxId' || value === 'domain' || value === 'none' ? value : undefined;
 }
 
 export interface RunContext {

@@ -78,6 +78,7 @@ export const CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = {
     c('crm', 'write-delivery-metrics', 'delivery-metrics', 'batch', 'write', 'crm.deliveryMetrics'),
   ],
   erp: [
+    c('erp', 'resolve-customer', 'syncwright/account@1', 'one', 'read', 'erp.customerMatch'),
     c('erp', 'upsert-customer', 'syncwright/account@1', 'one', 'write', 'erp.customer'),
     c('erp', 'upsert-contact', 'syncwright/contact@1', 'one', 'write', 'erp.contact'),
     c('erp', 'upsert-project', 'syncwright/project@1', 'one', 'write', 'erp.project'),
@@ -87,6 +88,7 @@ export const CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = {
     c('erp', 'post-expenses', 'syncwright/expense@1', 'list', 'write', 'erp.expenses'),
     c('erp', 'read-invoice', 'record-ref', 'one', 'read', 'erp.invoice'),
     c('erp', 'read-payment', 'record-ref', 'one', 'read', 'erp.payment'),
+    c('erp', 'read-approved-expenses', 'approved-time-query', 'one', 'read', 'erp.approvedExpenses'),
     c('erp', 'delete-billing-milestones', 'compensation', 'one', 'compensation', 'erp.milestones', 'erp.milestones'),
     c('erp', 'close-project', 'compensation', 'one', 'compensation', 'erp.project', 'erp.project'),
   ],

@@ -101,16 +101,23 @@ export type OpportunityStatusRequest = z.output<typeof OpportunityStatusInput>;
 /** A decimal string or canonical Money. */
 const Amount = z.union([Money, Decimal.transform((amount) => ({ amount, currency: undefined as string | undefined }))]);
 
-/** write-delivery-metrics: one project's rollup for its opportunity. */
-export const DeliveryMetricsInput = z.looseObject({
-  opportunity: LooseRef,
-  project: LooseRef.optional(),
-  actualHours: z.number().finite().min(0, 'must not be negative'),
-  actualCost: Amount,
-  marginPercent: z.number().finite().min(-1000, 'must be at least -1000').max(100, 'must be at most 100'),
-  currency: CurrencyCode.optional(),
-  legalEntity: EntityInput,
-});
+/** write-delivery-metrics: one project's rollup for its opportunity (or for the opportunity holding the PSA project's id). */
+export const DeliveryMetricsInput = z
+  .looseObject({
+    opportunity: LooseRef.optional(),
+    project: LooseRef.optional(),
+    actualHours: z.number().finite().min(0, 'must not be negative'),
+    actualCost: Amount,
+    marginPercent: z.number().finite().min(-1000, 'must be at least -1000').max(100, 'must be at most 100'),
+    currency: CurrencyCode.optional(),
+    legalEntity: EntityInput,
+  })
+  .superRefine((m, ctx) => {
+    const ids = m.project?.externalIds;
+    if (m.opportunity === undefined && ids?.kantata === undefined && ids?.certinia === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['opportunity'], message: 'is required, unless project.externalIds names the PSA project (kantata or certinia), whose Opportunity holds its id in PSA_Project_Id__c' });
+    }
+  });
 export type DeliveryMetrics = z.output<typeof DeliveryMetricsInput>;
 
 /** read-approved-time: a project's approved time, and/or everything performed or changed since a point. */

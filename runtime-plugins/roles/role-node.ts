@@ -10,7 +10,7 @@ import { migrateConfig } from '../red/migrations.js';
 import { recordError } from '../red/outcome.js';
 import { brief, status } from '../red/status.js';
 import { SyncError, toSyncError } from '../sync-error.js';
-import type { BackendFactory, RoleBackend, RunContext, UnitOutcome } from './backend.js';
+import { secondaryKeyOf, type BackendFactory, type RoleBackend, type RoleNodeOptions, type RunContext, type UnitOutcome } from './backend.js';
 import { capabilityOf, type BackendSystem, type Capability, type Role } from './capabilities.js';
 import type { LandscapeRule } from './landscape.js';
 import { legalEntityOf, type LegalEntityFound } from './legal-entity.js';
@@ -40,6 +40,7 @@ interface RoleNodeConfig extends NodeDef {
   input?: string;
   inputType?: string;
   syncStatus?: string;
+  matchOn?: string;
 }
 
 type Msg = NodeMessageInFlow & { sync?: Record<string, unknown>; batch?: unknown; results?: unknown; saga?: unknown };
@@ -95,9 +96,11 @@ export function registerRoleNode(RED: NodeAPI, role: Role, factory: BackendFacto
     let setupError: SyncError | undefined;
     if (!cap) setupError = settingError(`capability "${config.capability}" is not one of ${role}'s`, 'capability', role);
     else if (!landscape) setupError = settingError('choose a system landscape (which connection serves which role)', 'landscape', role);
-    if (setupError) node.error(`Invalid configuration: ${setupError.message}`);
     const syncStatus = config.syncStatus ? syncStatusOf(config.syncStatus) : undefined;
-    const options = syncStatus === undefined ? {} : { syncStatus };
+    const matchOn = secondaryKeyOf(config.matchOn);
+    if (config.matchOn && matchOn === undefined && !setupError) setupError = settingError(`match on "${config.matchOn}" must be taxId, domain or none`, 'matchOn', role);
+    if (setupError) node.error(`Invalid configuration: ${setupError.message}`);
+    const options: RoleNodeOptions = { ...(syncStatus === undefined ? {} : { syncStatus }), ...(matchOn === undefined ? {} : { matchOn }) };
     const readInput = propertyReader(RED, node, config.input || 'payload', config.inputType || 'msg');
 
     /** The landscape's problems (its rules name config nodes that may start after it: asked when needed, not cached). */

@@ -184,6 +184,22 @@ describe('crm role node (Salesforce)', function () {
     });
   });
 
+  it('writes delivery metrics on the opportunity holding the PSA project\'s id, and fails alone a project none holds', async () => {
+    await h.load(kantataRules, flow);
+    await client.update('Opportunity', String(opp('opp:ACME-SUPPORT-2026')['Id']), { PSA_Project_Id__c: '40077' });
+    const out = await h.send('metrics', {
+      payload: [
+        { project: { externalIds: { kantata: '40077' } }, actualHours: 30, actualCost: '2700.00', marginPercent: 40 },
+        { project: { businessKey: 'proj:NOWHERE', externalIds: { kantata: '49999' } }, actualHours: 1, actualCost: '90.00', marginPercent: 10 },
+      ],
+    });
+    const results = out.results as Array<Record<string, unknown>>;
+    assert.deepEqual([results[0]?.['ok'], results[1]?.['ok'], (results[1]?.['error'] as Record<string, unknown>)['code']], [true, false, 'NOT_FOUND']);
+    assert.deepEqual([opp('opp:ACME-SUPPORT-2026')['Actual_Hours__c'], opp('opp:ACME-SUPPORT-2026')['Margin_Percent__c']], [30, 40]);
+    const none = await h.fail('metrics', { payload: { project: { businessKey: 'proj:X' }, actualHours: 1, actualCost: '1.00', marginPercent: 1 } });
+    assert.deepEqual([errorOf(none)['code'], errorOf(none)['fields']], ['INVALID_PAYLOAD', ['payload.opportunity']]);
+  });
+
   it('keeps using a connection\'s client while it serves, and shows the org\'s API usage', async () => {
     await h.load(kantataRules, flow);
     await h.send('account', { payload: account('CRM-USAGE', 'US01') });

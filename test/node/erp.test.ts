@@ -116,6 +116,96 @@ describe('erp role node (NetSuite)', function () {
     assert.deepEqual([errorOf(missing)['class'], errorOf(missing)['code'], errorOf(missing)['fields']], ['data', 'NOT_FOUND', ['invoiceNumber']]);
   });
 
+  it('resolves the customer of a CRM account by external id, Salesforce id or a secondary key, and never guesses', async () => {
+    const client = new NetSuiteClient({ accountId: s.nsUK.accountId, baseUrl: s.nsUK.restUrl, auth: { type: 'tba', ...s.nsUK.demo.tba } });
+    const customer = async (body: Record<string, unknown>): Promise<string> => {
+      const eidOf = typeof body['externalId'] === 'string' ? body['externalId'] : `legacy-${Math.random().toString(36).slice(2)}`;
+      return (await client.upsert('customer', eidOf, { subsidiary: { id: '3' }, currency: { id: '2' }, ...body, externalId: eidOf })).id;
+    };
+    const keyed = await customer({ externalId: toNetSuiteExternalId('acct:RES-KEY'), companyName: 'Keyed Ltd' });
+    const bySf = await customer({ companyName: 'Old import', custentity_sw_salesforce_id: '001000000000077AAA' });
+    const byTax = await customer({ companyName: 'Taxed Ltd (legacy name)', vatRegNumber: 'GB777000111', creditLimit: 50000, terms: { id: '3' } });
+    const byDomain = await customer({ companyName: 'Domain Ltd', custentity_sw_domain: 'domain.example' });
+    await customer({ companyName: 'Twin A', vatRegNumber: 'GB999' });
+    await customer({ companyName: 'Twin B', vatRegNumber: 'gb999' });
+    await customer({ externalId: toNetSuiteExternalId('acct:RES-OTHER'), companyName: 'Other Ltd', vatRegNumber: 'GB555' });
+    await h.load(kantataRules, [erp('resolve', 'resolve-customer'), erp('byDomain', 'resolve-customer', { matchOn: 'domain' }), erp('upsert', 'upsert-customer')]);
+    const crm = (key: string, extra: Record<string, unknown> = {}) => ({ ...account(key, 'UK01', `${key} Ltd`), ...extra });
+    const resolve = async (id: string, payload: Record<string, unknown>) => {
+      const out = await h.send(id, { payload });
+      return { out, p: out.payload as Record<string, unknown> };
+    };
+
+    const a = await resolve('resolve', crm('RES-KEY', { tax: { taxId: 'GB999' } }));
+    assert.deepEqual([a.p['match'], a.p['matchedBy'], a.p['id']], ['external-id', 'externalId', keyed], 'the external id wins over an ambiguous tax ID');
+    assert.equal(resultOf(a.out, 'erp.customerMatch')['connection'], 'nsUK', 'UK01 resolves in the UK account');
+    const b = await resolve('resolve', crm('RES-SF', { externalIds: { salesforce: '001000000000077AAA' } }));
+    assert.deepEqual([b.p['match'], b.p['matchedBy'], b.p['id']], ['external-id', 'salesforceId', bySf]);
+    const c = await resolve('resolve', crm('RES-TAX', { tax: { taxId: ' gb777000111 ', taxExempt: false } }));
+    assert.deepEqual([c.p['match'], c.p['matchedBy'], c.p['id']], ['secondary-key', 'taxId', byTax]);
+    const erpSide = c.p['erp'] as Record<string, unknown>;
+    assert.deepEqual([erpSide['name'], (erpSide['creditLimit'] as Record<string, unknown>)['amount'], erpSide['businessKey']], ['Taxed Ltd (legacy name)', '50000.00', 'acct:RES-TAX']);
+    assert.match(String(erpSide['updatedAt']), /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal((c.p['crm'] as Record<string, unknown>)['name'], 'RES-TAX Ltd', 'the CRM account travels with it');
+    const d = await resolve('byDomain', crm('RES-DOM', { domain: 'Domain.Example', tax: { taxId: 'GB999', taxExempt: false } }));
+    assert.deepEqual([d.p['match'], d.p['matchedBy'], d.p['id']], ['secondary-key', 'domain', byDomain], 'matching on domain ignores the tax ID');
+    const e = await resolve('resolve', crm('RES-NEW', { tax: { taxId: 'GB123', taxExempt: false } }));
+    assert.deepEqual([e.p['match'], e.p['erp']], ['new', undefined]);
+
+    const twins = await h.fail('resolve', { payload: crm('RES-TWIN', { tax: { taxId: 'GB999', taxExempt: false } }) });
+    assert.deepEqual([errorOf(twins)['class'], errorOf(twins)['code'], errorOf(twins)['fields']], ['conflict', 'AMBIGUOUS_MATCH', ['tax.taxId']]);
+    assert.match(String(errorOf(twins)['message']), /2 customers in NetSuite account 7654321_SB2 \(NetSuite UK\) match acct:RES-TWIN by tax ID GB999: \d+, \d+\. Which one is RES-TWIN Ltd\? Link it — set its external id to acct_c_ures-twin/);
+    const other = await h.fail('resolve', { payload: crm('RES-THIRD', { tax: { taxId: 'GB555', taxExempt: false } }) });
+    assert.deepEqual([errorOf(other)['class'], errorOf(other)['code']], ['conflict', 'LINKED_ELSEWHERE']);
+
+    // Upserting after a secondary-key match writes (and links) that customer: no second one, then by external id.
+    const customers = () => s.nsUK.records('customer').length;
+    const count = customers();
+    await h.send('upsert', { payload: crm('RES-TAX'), sync: c.out.sync });
+    assert.equal(customers(), count, 'no new customer');
+    assert.deepEqual([s.nsUK.record('customer', byTax)?.values['externalId'], s.nsUK.record('customer', byTax)?.values['companyName']], [toNetSuiteExternalId('acct:RES-TAX'), 'RES-TAX Ltd']);
+    const again = await resolve('resolve', crm('RES-TAX', { tax: { taxId: 'GB777000111', taxExempt: false } }));
+    assert.deepEqual([again.p['matchedBy'], again.p['id']], ['externalId', byTax]);
+    assert.equal(s.nsUK.createCount('customer', toNetSuiteExternalId('acct:RES-TAX')), 0);
+
+    await helper.unload();
+    await h.load(kantataRules, [erp('badKey', 'resolve-customer', { matchOn: 'vat' })]);
+    const refused = await h.fail('badKey', { payload: crm('RES-BAD') });
+    assert.deepEqual([errorOf(refused)['code'], errorOf(refused)['fields']], ['INVALID_NODE_SETTING', ['matchOn']]);
+  });
+
+  it('reads approved expense reports with their project completed from the job, changed since a point', async () => {
+    const client = new NetSuiteClient({ accountId: s.nsUS.accountId, baseUrl: s.nsUS.restUrl, auth: { type: 'tba', ...s.nsUS.demo.tba } });
+    const job = (await client.upsert('job', toNetSuiteExternalId('proj:EXP-1'), { companyName: 'Expenses project', parent: { id: '200' }, custentity_sw_psa_project_id: '40123' })).id;
+    const other = (await client.upsert('job', toNetSuiteExternalId('proj:EXP-2'), { companyName: 'Another project', parent: { id: '200' } })).id;
+    const report = (customer: string, amount: number, approved: boolean, date = '2026-04-10', lines = 1) =>
+      client.create('expenseReport', {
+        entity: { id: '5' },
+        tranDate: date,
+        ...(approved ? { complete: true, supervisorApproval: true, accountingApproval: true } : { complete: true }),
+        expense: { items: Array.from({ length: lines }, () => ({ category: { id: '1' }, amount, currency: { id: '1' }, customer: { id: customer }, isBillable: true, expenseDate: date })) },
+      });
+    const since = new Date(Date.now() - 1000).toISOString();
+    const approved = (await report(job, 420, true)).id;
+    await report(job, 99, false);
+    await report(other, 55, true, '2026-05-01');
+    const twoLines = (await report(job, 10, true, '2026-04-11', 2)).id;
+    await h.load(kantataRules, [erp('expenses', 'read-approved-expenses')]);
+
+    const all = await h.send('expenses', { payload: { modifiedSince: since } });
+    const expenses = all.payload as Array<Record<string, unknown>>;
+    assert.equal(expenses.length, 2, 'the approved ones');
+    const mine = expenses.find((e) => (e['externalIds'] as Record<string, unknown>)['netsuite'] === approved) ?? {};
+    assert.deepEqual(mine['project'], { businessKey: 'proj:EXP-1', externalIds: { netsuite: job, kantata: '40123' } });
+    assert.deepEqual([(mine['amount'] as Record<string, unknown>)['amount'], mine['status'], mine['billable']], ['420.00', 'approved', true]);
+    const skipped = resultOf(all, 'erp.approvedExpenses')['skipped'] as Array<Record<string, unknown>>;
+    assert.deepEqual(skipped.map((x) => x['id']), [twoLines]);
+    const ofProject = await h.send('expenses', { payload: { project: { businessKey: 'proj:EXP-2' }, from: '2026-04-01' } });
+    assert.deepEqual((ofProject.payload as Array<Record<string, unknown>>).map((e) => (e['amount'] as Record<string, unknown>)['amount']), ['55.00']);
+    const later = await h.send('expenses', { payload: { modifiedSince: new Date(Date.now() + 60_000).toISOString() } });
+    assert.deepEqual(later.payload, []);
+  });
+
   it('compensates: deletes the milestones its step made and closes the project, and does it again harmlessly', async () => {
     await h.load(kantataRules, [erp('milestones', 'create-billing-milestones'), erp('undoMilestones', 'delete-billing-milestones'), erp('close', 'close-project')]);
     const made = await h.send('milestones', { payload: { project: project('ERP-UNDO', 'ACME', 'USD', { account: { externalIds: { netsuite: '200' } }, legalEntity: { code: 'US01' } }), milestones: milestones('ERP-UNDO', 'USD') } });

@@ -167,4 +167,42 @@ describe('syncwright-netsuite-changes node', function () {
     const status = Object.fromEntries(run.out.map((m): [string, unknown] => [String(m.netsuite?.['id']), m.payload?.['status']]));
     assert.deepEqual(status, { '300': 'paid', '301': 'credit-hold', '302': 'open' });
   });
+
+  it('with CRM rollups, completes each change with its account and an invoice with its opportunity\'s totals', async () => {
+    const opp = '006000000000042AAA';
+    await call('PATCH', '/record/v1/customer/200', { externalId: 'acct_c_uacme', custentity_sw_salesforce_id: '001000000000042AAA', creditHoldOverride: { id: 'ON' } });
+    const run = await start({ startFrom: 'now', rollups: true });
+    await until(() => run.polls() >= 1);
+    clock.advance(2000);
+    const customer = { externalId: 'acct_c_uacme' };
+    const first = await call('POST', '/record/v1/invoice', { entity: customer, custbody_sw_salesforce_opp_id: opp, item: { items: [{ item: { id: '100' }, quantity: 10, rate: 150 }] } });
+    const second = await call('POST', '/record/v1/invoice', { entity: customer, custbody_sw_salesforce_opp_id: opp, item: { items: [{ item: { id: '100' }, quantity: 4, rate: 125.5 }] } });
+    await call('POST', '/record/v1/customerPayment', { customer, payment: 1000, apply: { items: [{ doc: { id: first }, amount: 1000 }] } });
+    await pollNow(run);
+    assert.deepEqual(ids(run.out).slice(0, 2), [`invoice:${first}`, `invoice:${second}`]);
+    for (const m of run.out) {
+      assert.deepEqual(m.payload?.['account'], { businessKey: 'acct:ACME', externalIds: { netsuite: '200', salesforce: '001000000000042AAA' } });
+      const custom = m.payload?.['custom'] as Record<string, unknown>;
+      assert.deepEqual([custom['creditHold'], custom['accountOpenBalance']], [true, '13002'], `${String(m.netsuite?.['id'])}: the customer's balance (12,000 open before) after all three`);
+    }
+    const invoice = run.out[1]?.payload ?? {};
+    assert.equal(invoice['status'], 'credit-hold');
+    // Both invoices of the opportunity (1,500 and 502), 1,000 paid on the first.
+    assert.deepEqual([(invoice['custom'] as Record<string, unknown>)['opportunityAmountInvoiced'], (invoice['custom'] as Record<string, unknown>)['opportunityAmountPaid']], ['2002', '1000']);
+  });
+
+  it('with paid invoices, a payment also sends the invoices it pays, and an invoice changed in the same poll once', async () => {
+    const run = await start({ startFrom: 'now', paidInvoices: true, rollups: true });
+    await until(() => run.polls() >= 1);
+    clock.advance(2000);
+    const fresh = await newInvoice('paid at once');
+    const payment = await call('POST', '/record/v1/customerPayment', { customer: { id: '201' }, payment: 8800, apply: { items: [{ doc: { id: '302' }, amount: 8500 }, { doc: { id: fresh }, amount: 300 }] } });
+    await pollNow(run);
+    assert.deepEqual(ids(run.out), [`invoice:${fresh}`, `customerPayment:${payment}`, 'invoice:302']);
+    const paid = run.out[2];
+    assert.deepEqual([paid?.payload?.['status'], paid?.netsuite?.['paidBy']], ['paid', payment]);
+    assert.match(String(paid?.sync?.['idempotencyKey']), new RegExp(`^netsuite:invoice:302:paid-by:${payment ?? ''}:`));
+    await pollNow(run);
+    assert.equal(run.out.length, 3, 'nothing again');
+  });
 });

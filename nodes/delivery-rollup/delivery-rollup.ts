@@ -1,0 +1,169 @@
+// syncwright-delivery-rollup: rolls approved time and expenses up per project (hours, billable share, cost, margin)
+// for the CRM and analytics. A durable ledger in the engine's store holds each entry's contribution by its business
+// key — an entry read again replaces itself, so nothing is counted twice — with the read watermark of the runs;
+// the changed projects' figures leave through an outbox written in the same durable batch.
+import { randomUUID } from 'node:crypto';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { createEnvelope } from '../../canonical/index.js';
+import { useEngine } from '../../runtime-plugins/engine-access.js';
+import type { Engine } from '../../runtime-plugins/engine/engine.js';
+import type { DeliveryQueue, OutgoingDelivery } from '../../runtime-plugins/engine/queue.js';
+import { prefixEnd, type WriteOp } from '../../runtime-plugins/engine/store.js';
+import { failMessage } from '../../runtime-plugins/red/errors.js';
+import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
+import { brief, status } from '../../runtime-plugins/red/status.js';
+import { SyncError } from '../../runtime-plugins/sync-error.js';
+import { figuresOf, mergeProject, parseEntry, totalsOf, type Contribution, type ProjectRef, type Totals } from './rollup.js';
+
+const CONFIG_VERSION = 1;
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
+interface RollupConfig extends NodeDef {
+  version?: number;
+  ledger: string;
+  overlap: string;
+}
+
+interface StoredProject {
+  project: ProjectRef;
+  totals: Totals;
+}
+
+type Msg = NodeMessageInFlow & { rollup?: unknown; sync?: Record<string, unknown> };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const enc = (s: string): string => encodeURIComponent(s);
+
+export = function register(RED: NodeAPI): void {
+  function DeliveryRollupNode(this: Node, raw: RollupConfig): void {
+    RED.nodes.createNode(this, raw);
+    const node = this;
+    const config = migrateConfig<RollupConfig>(raw, [], CONFIG_VERSION);
+    const ledger = (config.ledger || '').trim() || node.id;
+    const overlapSeconds = config.overlap === undefined || String(config.overlap).trim() === '' ? 300 : Number(config.overlap);
+    if (!/^[^/]{1,100}$/.test(ledger) || !Number.isFinite(overlapSeconds) || overlapSeconds < 0) {
+      const problem = !/^[^/]{1,100}$/.test(ledger) ? `ledger "${ledger}" must be 1-100 characters without /` : `overlap "${config.overlap}" must be a number of seconds, at least 0`;
+      node.status(status.failing(brief(problem)));
+      node.error(`Invalid configuration: ${problem}`);
+      node.on('input', (msg, _send, done) => failMessage(msg, new SyncError(`invalid configuration: ${problem}`, { class: 'data', code: 'INVALID_NODE_SETTING', retryable: false, target: 'delivery-rollup' }), done));
+      return;
+    }
+    const prefix = `delivery-rollup/${ledger}/`;
+    const watermarkKey = `${prefix}watermark`;
+    let outbox: DeliveryQueue | undefined;
+    let closed = false;
+    // One run at a time: each reads the ledger, then writes it.
+    let chain: Promise<void> = Promise.resolve();
+
+    const ready = useEngine(RED, node).then(async (e: Engine) => {
+      const q = await e.queue(`delivery-rollup:${ledger}`, { maxInFlight: 100, orderByKey: false, ackTimeoutMs: 60_000 });
+      if (closed) return e;
+      outbox = q;
+      q.attach((d: OutgoingDelivery) => {
+        for (const m of d.messages) node.send([null, m]);
+        q.settle(d.token.id, d.messages.map(() => ({ ok: true }))).catch((err: unknown) => node.error(`settling the rollup outbox failed: ${String(err)}`));
+      });
+      const watermark = await e.store.get<string>(watermarkKey);
+      node.status(status.idle(watermark ? `read up to ${watermark.slice(0, 19).replace('T', ' ')}` : 'no run yet'));
+      return e;
+    });
+    ready.catch((err: unknown) => {
+      node.status(status.failing('engine unavailable'));
+      node.error(`Syncwright engine unavailable: ${err instanceof Error ? err.message : String(err)}`);
+    });
+
+    /** A run starts: the window to read, from the watermark (less the overlap) to now. */
+    const start = async (msg: Msg): Promise<void> => {
+      const e = await ready;
+      const watermark = await e.store.get<string>(watermarkKey);
+      const since = watermark === undefined ? EPOCH : new Date(Math.max(0, Date.parse(watermark) - overlapSeconds * 1000)).toISOString();
+      const run = { run: randomUUID(), since, until: new Date().toISOString(), query: { modifiedSince: since } };
+      msg.payload = { modifiedSince: since };
+      msg.rollup = run;
+      msg.sync = createEnvelope({ businessKey: `delivery-rollup:${ledger}`, correlationId: run.run });
+      node.send([msg, null]);
+    };
+
+    /** Entries came back: stored by key, the touched projects added up, the changed ones sent, all in one write. */
+    const apply = async (msg: Msg, entries: unknown[]): Promise<void> => {
+      const e = await ready;
+      const q = outbox;
+      if (!q) throw new SyncError('the rollup outbox is not open (Node-RED is stopping)', { class: 'transient', code: 'NOT_READY', retryable: true, target: 'delivery-rollup' });
+      const byProject = new Map<string, { project: ProjectRef; entries: Map<string, Contribution> }>();
+      const skipped: string[] = [];
+      for (const entry of entries) {
+        const p = parseEntry(entry);
+        if ('skip' in p) {
+          skipped.push(p.skip);
+          continue;
+        }
+        const slot = byProject.get(p.projectKey) ?? { project: p.project, entries: new Map<string, Contribution>() };
+        slot.project = mergeProject(slot.project, p.project);
+        slot.entries.set(p.entryKey, p.contribution);
+        byProject.set(p.projectKey, slot);
+      }
+      const ops: WriteOp[] = [];
+      const items: Array<{ msg: Record<string, unknown>; key: string; correlationId: string; businessKey: string }> = [];
+      const asOf = new Date().toISOString();
+      for (const [projectKey, slot] of byProject) {
+        const base = `${prefix}entry/${enc(projectKey)}/`;
+        const all = new Map<string, Contribution>();
+        for await (const [key, c] of e.store.scan<Contribution>({ gte: base, lt: prefixEnd(base) })) all.set(key, c);
+        for (const [entryKey, c] of slot.entries) {
+          all.set(`${base}${enc(entryKey)}`, c);
+          ops.push({ type: 'put', key: `${base}${enc(entryKey)}`, value: c });
+        }
+        const stored = await e.store.get<StoredProject>(`${prefix}project/${enc(projectKey)}`);
+        const project = mergeProject(stored?.project, slot.project);
+        const totals = totalsOf(all.values());
+        if ('currencies' in totals) {
+          node.error(`project ${projectKey} has entries in ${totals.currencies.join(' and ')}: its figures are not added up (convert them in the source, or keep one currency a project)`, { ...msg, payload: { project, currencies: totals.currencies } });
+          continue;
+        }
+        ops.push({ type: 'put', key: `${prefix}project/${enc(projectKey)}`, value: { project, totals } satisfies StoredProject });
+        if (stored !== undefined && JSON.stringify(stored.totals) === JSON.stringify(totals) && JSON.stringify(stored.project) === JSON.stringify(project)) continue;
+        const f = figuresOf(totals);
+        // What crm write-delivery-metrics takes; the Opportunity is the one holding the PSA project's id.
+        const payload = { project, actualHours: f.hours, actualCost: f.currency === undefined ? f.cost : { amount: f.cost, currency: f.currency }, marginPercent: f.marginPercent, ...(f.currency !== undefined ? { currency: f.currency } : {}) };
+        const sync = createEnvelope({ businessKey: `project:${projectKey}` });
+        const rollup = { project: projectKey, ...f, timeEntries: totals.timeEntries, expenses: totals.expenses, withoutCostRate: totals.withoutCostRate, asOf };
+        items.push({ msg: { topic: 'delivery-rollup', payload, rollup, sync }, key: projectKey, correlationId: sync.correlationId, businessKey: sync.businessKey });
+      }
+      const run = isRecord(msg.rollup) ? msg.rollup : undefined;
+      const until = typeof run?.['until'] === 'string' && Number.isFinite(Date.parse(run['until'])) ? run['until'] : undefined;
+      if (until !== undefined) {
+        const current = await e.store.get<string>(watermarkKey);
+        if (current === undefined || current < until) ops.push({ type: 'put', key: watermarkKey, value: until });
+      }
+      if (items.length > 0) await q.enqueueBatch(items, ops);
+      else if (ops.length > 0) await e.store.write(ops, 'durable');
+      if (skipped.length > 0) node.warn(`${skipped.length} entr${skipped.length === 1 ? 'y does' : 'ies do'} not count: ${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? ' …' : ''}`);
+      node.status(status.working(brief(`${new Date().toTimeString().slice(0, 8)} · ${entries.length - skipped.length} entries · ${items.length} project${items.length === 1 ? '' : 's'} changed`)));
+    };
+
+    node.on('input', (msgIn, _send, done) => {
+      const msg = msgIn as Msg;
+      const work = (): Promise<void> => (Array.isArray(msg.payload) ? apply(msg, msg.payload as unknown[]) : start(msg));
+      const next = chain.then(work);
+      chain = next.catch(() => undefined);
+      next.then(
+        () => done(),
+        (err: unknown) => {
+          const e = failMessage(msg, err, done, 'delivery-rollup');
+          node.status(status.failing(brief(`${e.syncwright.class} ${e.syncwright.code}`)));
+        },
+      );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      outbox?.detach();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('syncwright-delivery-rollup', DeliveryRollupNode);
+};
