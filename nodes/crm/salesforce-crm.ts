@@ -171,6 +171,8 @@ export class SalesforceCrm implements RoleBackend {
         const result = this.result({ id: r.id, created: r.created, key: r.key });
         return { payload: result, results: { 'crm.contact': result, 'salesforce.Contact': { id: r.id, created: r.created } }, summary: `${r.created ? 'created' : 'updated'} contact ${r.key}` };
       }
+      case 'read-account':
+        return this.readAccount(client, (input as { value: RecordRef }).value, ctx);
       case 'read-opportunity':
         return this.readOpportunity(client, (input as { value: RecordRef }).value, ctx);
       case 'update-opportunity-status':
@@ -196,6 +198,20 @@ export class SalesforceCrm implements RoleBackend {
       return this.writeInBulk(client, cap, metrics.map((m) => this.metricWrites(m)), metrics.map((m) => m.opportunity?.businessKey ?? m.project?.businessKey), metrics.map(() => ''), permitHeld);
     }
     throw dataError(`crm ${cap.name} is not a batch capability`, 'UNSUPPORTED');
+  }
+
+  // ------------------------------------------------------------------------------- accounts (read)
+
+  /** The Account as canonical `syncwright/account@1` (parent, legal entity, tax, addresses…), by Id or key. */
+  private async readAccount(client: SalesforceClient, ref: RecordRef, ctx: RunContext): Promise<UnitOutcome> {
+    const id = ref.externalIds?.salesforce ?? (ref.id !== undefined && ID.test(ref.id) ? ref.id : undefined) ?? idFromKey('Account', ref.businessKey);
+    if (id === undefined && ref.businessKey === undefined) throw payloadError('', 'names no account: give its businessKey or externalIds.salesforce', 'INVALID_PAYLOAD', TARGET);
+    const by = id !== undefined ? { id } : { field: 'Syncwright_Key__c', value: ref.businessKey as string };
+    const r = await getCanonical(client, 'Account', by, this.options(ctx), { permitHeld: ctx.permitHeld });
+    const account = r.canonical[0] as Record<string, unknown>;
+    const key = typeof account['businessKey'] === 'string' ? account['businessKey'] : undefined;
+    const result = this.result({ id: String(r.record['Id']), ...(key !== undefined ? { key } : {}) });
+    return { payload: account, results: { 'crm.account': result }, summary: `read account ${key ?? result.id ?? ''}` };
   }
 
   // ------------------------------------------------------------------------------------ opportunities

@@ -487,7 +487,8 @@ export class NetSuiteErp implements RoleBackend {
     const made = stepResultOf(ctx.saga, 'erp.milestones') ?? earlierResult(ctx.sync, 'erp.milestones', this.connectionId);
     let keys: RecordKey[] = idsOf(made);
     if (keys.length === 0) {
-      const items = Array.isArray(payload) ? (payload as unknown[]) : [payload];
+      // A milestone, or a billing plan ({project, milestones}) — a failed step's undo has no result to go by.
+      const items = Array.isArray(payload) ? (payload as unknown[]) : isRecord(payload) && Array.isArray(payload['milestones']) ? (payload['milestones'] as unknown[]) : [payload];
       keys = items.flatMap((item): RecordKey[] => {
         if (!isRecord(item)) return [];
         const ns = isRecord(item['externalIds']) && typeof item['externalIds']['netsuite'] === 'string' ? item['externalIds']['netsuite'] : undefined;

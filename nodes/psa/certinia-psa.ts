@@ -7,7 +7,7 @@ import { timecardWeekStart, type SalesforceMappingContext } from '../../canonica
 import { correlationIdOf, earlierResult, stepResultOf, type RoleBackend, type RoleResult, type RunContext, type UnitOutcome } from '../../runtime-plugins/roles/backend.js';
 import type { BackendSystem, Capability } from '../../runtime-plugins/roles/capabilities.js';
 import type { LandscapeRule } from '../../runtime-plugins/roles/landscape.js';
-import { payloadError, type ApprovedTimeQuery, type ParsedInput } from '../../runtime-plugins/roles/payloads.js';
+import { payloadError, type ApprovedTimeQuery, type ParsedInput, type ResourceRequestQuery } from '../../runtime-plugins/roles/payloads.js';
 import { isSyncError } from '../../runtime-plugins/sync-error.js';
 import { bulkUpsertCanonical, queryCanonical, upsertCanonical, type CanonicalOptions } from '../salesforce/client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from '../salesforce/client/client.js';
@@ -92,6 +92,8 @@ export class CertiniaPsa implements RoleBackend {
         return this.upsertResourceRequest(client, (input as { value: ResourceRequest }).value, ctx);
       case 'read-approved-time':
         return this.readApprovedTime(client, (input as { value: ApprovedTimeQuery }).value, ctx);
+      case 'read-resource-requests':
+        return this.readResourceRequests(client, (input as { value: ResourceRequestQuery }).value, ctx);
       case 'close-project':
         return this.closeProject(client, input.input === 'compensation' ? input.value : undefined, ctx);
       default:
@@ -145,6 +147,30 @@ export class CertiniaPsa implements RoleBackend {
     const r = await upsertCanonical(client, CERTINIA_OBJECTS.resourceRequest, rr, this.options(ctx, parents), { permitHeld: ctx.permitHeld });
     const result = this.result({ id: r.id, created: r.created, key: r.key });
     return { payload: result, results: { 'psa.resourceRequest': result, [`salesforce.${CERTINIA_OBJECTS.resourceRequest}`]: { id: r.id, created: r.created } }, summary: `${r.created ? 'created' : 'updated'} resource request ${r.key}` };
+  }
+
+  /** The pse__Resource_Request__c records of a project and/or an opportunity, as canonical ResourceRequests. */
+  private async readResourceRequests(client: SalesforceClient, q: ResourceRequestQuery, ctx: RunContext): Promise<UnitOutcome> {
+    const any: string[] = [];
+    const params: Record<string, SoqlValue> = {};
+    const by = (ref: NonNullable<ResourceRequestQuery['project']>, field: 'project' | 'opportunity', idField: string, relation: string, resultKey: string): void => {
+      const sf = ref.externalIds?.salesforce;
+      const id = (field === 'project' ? ref.externalIds?.certinia : undefined) ?? (sf !== undefined && ID.test(sf) ? sf : undefined) ?? this.madeHere(ctx, resultKey, ref);
+      if (id !== undefined) {
+        any.push(`${idField} = :${field}`);
+        params[field] = id;
+      } else if (ref.businessKey !== undefined) {
+        any.push(`${relation}.Syncwright_Key__c = :${field}Key`);
+        params[`${field}Key`] = ref.businessKey;
+      } else throw payloadError(field, 'has no business key or Salesforce id', 'INVALID_PAYLOAD', TARGET);
+    };
+    if (q.project !== undefined) by(q.project, 'project', 'pse__Project__c', 'pse__Project__r', 'psa.project');
+    if (q.opportunity !== undefined) by(q.opportunity, 'opportunity', 'pse__Opportunity__c', 'pse__Opportunity__r', 'crm.opportunity');
+    const where = any.length === 1 ? any[0] : any.map((w) => `(${w})`).join(' OR ');
+    const r = await queryCanonical(client, CERTINIA_OBJECTS.resourceRequest, where, params, { context: this.context, orderBy: 'CreatedDate, Id' }, { permitHeld: ctx.permitHeld });
+    const requests = r.canonical as Array<Record<string, unknown>>;
+    const result = this.result({ count: requests.length });
+    return { payload: requests, results: { 'psa.resourceRequests': result }, summary: `${requests.length} resource request${requests.length === 1 ? '' : 's'}` };
   }
 
   /** Approved timecards (of a project, of weeks from/to, changed since) as one canonical TimeEntry per day. */

@@ -8,7 +8,7 @@ import type { KantataMappingContext } from '../../canonical/mappings/kantata/ind
 import { correlationIdOf, earlierResult, stepResultOf, type RoleBackend, type RoleResult, type RunContext, type UnitOutcome } from '../../runtime-plugins/roles/backend.js';
 import type { BackendSystem, Capability } from '../../runtime-plugins/roles/capabilities.js';
 import type { LandscapeRule } from '../../runtime-plugins/roles/landscape.js';
-import { payloadError, type ApprovedTimeQuery, type ParsedInput } from '../../runtime-plugins/roles/payloads.js';
+import { payloadError, type ApprovedTimeQuery, type ParsedInput, type ResourceRequestQuery } from '../../runtime-plugins/roles/payloads.js';
 import { isSyncError, SyncError } from '../../runtime-plugins/sync-error.js';
 import { KANTATA_TARGET, SYNCWRIGHT_SERVICE, type KantataClient, type KantataRecord } from '../kantata/client/index.js';
 import { isKantataConnection, type KantataConnectionNode } from '../kantata/connection.js';
@@ -50,6 +50,14 @@ const REQUEST_STATUS: Record<ResourceRequest['status'], string> = {
   cancelled: 'canceled',
 };
 
+/** Kantata's request status → canonical (a rejected request is demand no longer asked for). */
+const CANONICAL_REQUEST_STATUS: Record<string, ResourceRequest['status']> = {
+  pending: 'open',
+  approved: 'assigned',
+  rejected: 'cancelled',
+  canceled: 'cancelled',
+};
+
 export class KantataPsa implements RoleBackend {
   readonly role = 'psa' as const;
   readonly system: BackendSystem = 'kantata';
@@ -83,6 +91,8 @@ export class KantataPsa implements RoleBackend {
         return this.upsertResourceRequest(client, (input as { value: ResourceRequest }).value, ctx);
       case 'read-approved-time':
         return this.readApprovedTime(client, context, (input as { value: ApprovedTimeQuery }).value, ctx);
+      case 'read-resource-requests':
+        return this.readResourceRequests(client, (input as { value: ResourceRequestQuery }).value, ctx);
       case 'close-project':
         return this.closeProject(client, input.input === 'compensation' ? input.value : undefined, ctx);
       default:
@@ -140,6 +150,10 @@ export class KantataPsa implements RoleBackend {
   private async upsertProject(client: KantataClient, context: KantataMappingContext, project: Project, ctx: RunContext): Promise<UnitOutcome> {
     const out = await runOperation(client, () => Promise.resolve(context), { object: 'workspace', operation: 'upsert', input: 'canonical', include: [] }, { payload: project, sync: ctx.sync, id: undefined, businessKey: undefined, params: undefined }, { permitHeld: ctx.permitHeld });
     const r = out.result as { id: string; created: boolean };
+    // close-project archives; a project that is live again (a corrected re-run of its saga) is restored.
+    if (!r.created && isRecord(out.payload) && out.payload['archived'] === true && project.status !== 'completed' && project.status !== 'cancelled') {
+      await client.updateWorkspace(r.id, { archived: false }, { permitHeld: ctx.permitHeld });
+    }
     const result = this.result({ id: r.id, created: r.created, key: project.businessKey, currency: project.currency });
     return { payload: result, results: { 'psa.project': result, 'kantata.workspace': { id: r.id, created: r.created } }, summary: `${r.created ? 'created' : 'updated'} workspace ${r.id}` };
   }
@@ -235,6 +249,45 @@ export class KantataPsa implements RoleBackend {
     }
     const result = this.result({ id: request.id, created, key: rr.businessKey, resource: resource.id, project: workspace, status });
     return { payload: result, results: { 'psa.resourceRequest': result, 'kantata.resource_request': { id: request.id, created } }, summary: `${created ? 'created' : 'updated'} resource request ${request.id} (${status})` };
+  }
+
+  /**
+   * The resource requests on a project's workspace that Syncwright keyed (their workspace resource carries the
+   * business key): key, role, status. Kantata's API returns neither a request's dates nor hours. A project
+   * that is not in Kantata has none.
+   */
+  private async readResourceRequests(client: KantataClient, q: ResourceRequestQuery, ctx: RunContext): Promise<UnitOutcome> {
+    if (q.project === undefined) throw payloadError('project', 'is required: Kantata resource requests belong to a workspace', 'INVALID_PAYLOAD', KANTATA_TARGET);
+    const opts = { permitHeld: ctx.permitHeld };
+    let workspace: string | undefined;
+    try {
+      workspace = await this.workspaceId(client, q.project, 'project', ctx);
+    } catch (err) {
+      if (!(isSyncError(err) && err.syncwright.code === 'PARENT_NOT_FOUND')) throw err;
+    }
+    const projectKey = q.project.businessKey;
+    if (workspace === undefined) {
+      const none = this.result({ count: 0, missing: true, ...(projectKey !== undefined ? { key: projectKey } : {}) });
+      return { payload: [], results: { 'psa.resourceRequests': none }, summary: `no workspace for ${projectKey ?? 'the project'}` };
+    }
+    const resources = await client.list('workspace_resource', { workspace_id: workspace }, { include: ['external_references'] }, opts);
+    this.me ??= client.me(opts);
+    this.me.catch(() => {
+      this.me = undefined;
+    });
+    const approver = (await this.me).id;
+    const requests = await client.listResourceRequests({ requests_for_approver: approver }, {}, opts);
+    const project = { ...(projectKey !== undefined ? { businessKey: projectKey } : {}), externalIds: { kantata: workspace } };
+    const found = resources.flatMap((resource) => {
+      const refs = Array.isArray(resource['external_references']) ? (resource['external_references'] as unknown[]) : [];
+      const own = refs.find((r) => isRecord(r) && r['service_name'] === SYNCWRIGHT_SERVICE && typeof r['service_model_ref'] === 'string') as Record<string, unknown> | undefined;
+      const request = requests.find((r) => String(r['resource_id']) === resource.id);
+      if (own === undefined || request === undefined) return [];
+      const status = CANONICAL_REQUEST_STATUS[String(request['status'])] ?? 'open';
+      return [{ businessKey: own['service_model_ref'] as string, externalIds: { kantata: request.id }, project, role: typeof resource['role_name'] === 'string' ? resource['role_name'] : '', status }];
+    });
+    const result = this.result({ count: found.length, project: workspace, ...(projectKey !== undefined ? { key: projectKey } : {}) });
+    return { payload: found, results: { 'psa.resourceRequests': result }, summary: `${found.length} resource request${found.length === 1 ? '' : 's'} on workspace ${workspace}` };
   }
 
   /** Approved time entries (of a workspace, performed from/to, changed since) as canonical TimeEntries. */

@@ -1,5 +1,6 @@
-// The closed-won poll, without Node-RED: Opportunities with IsWon = true after the cursor (SystemModstamp, Id),
-// in that order, with their line items, as canonical opportunities with msg.sync. The cursor is the last
+// The closed-won poll, without Node-RED: Opportunities with IsWon = true (or, watching every opportunity, those
+// matching the flow's condition) after the cursor (SystemModstamp, Id), in that order, with their line items, as
+// canonical opportunities with msg.sync. The cursor is the last
 // record's (SystemModstamp, Id), so records sharing a timestamp are neither skipped nor read twice.
 import { createEnvelope } from '../../canonical/index.js';
 import type { SalesforceMappingContext } from '../../canonical/mappings/salesforce/index.js';
@@ -25,6 +26,44 @@ export type ClosedWonCursor =
 export const START_FROM_NOW: ClosedWonCursor = { from: 'now' };
 
 export const CLOSED_WON_TOPIC = 'salesforce/opportunity/closed-won';
+/** Topic of an opportunity a trigger watching every opportunity sends. */
+export const CHANGED_TOPIC = 'salesforce/opportunity/changed';
+
+/** Which opportunities a trigger watches: won ones (closed-won), or every one (open, won, lost). */
+export type OpportunityWatch = 'won' | 'all';
+
+/**
+ * The SOQL condition of the opportunities a trigger watches: `IsWon = true` for won ones, and the flow's own
+ * condition (e.g. `Resource_Needs__c != null`), ANDed in parentheses. Empty: every opportunity.
+ */
+export function watchCondition(watch: OpportunityWatch, condition = ''): string {
+  const own = condition.trim();
+  checkCondition(own);
+  const base = watch === 'won' ? 'IsWon = true' : '';
+  if (own === '') return base;
+  return base === '' ? `(${own})` : `${base} AND (${own})`;
+}
+
+/** A condition must stay inside its parentheses: balanced outside string literals, no clause after it. */
+function checkCondition(condition: string): void {
+  let depth = 0;
+  let outside = '';
+  for (let i = 0; i < condition.length; i++) {
+    const ch = condition[i];
+    if (ch === "'") {
+      // Skip the literal, with its backslash escapes.
+      for (i++; i < condition.length && condition[i] !== "'"; i++) if (condition[i] === '\\') i++;
+      if (i >= condition.length) throw new Error(`condition has an unterminated string literal: ${condition}`);
+      outside += ' ';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')' && --depth < 0) throw new Error(`condition has a ")" without its "(": ${condition}`);
+    outside += ch;
+  }
+  if (depth !== 0) throw new Error(`condition has a "(" without its ")": ${condition}`);
+  if (/\b(ORDER\s+BY|LIMIT|OFFSET|GROUP\s+BY|FOR\s+(UPDATE|VIEW|REFERENCE))\b/i.test(outside)) throw new Error(`condition must be a WHERE condition only (no ORDER BY, LIMIT, OFFSET, GROUP BY or FOR): ${condition}`);
+}
 /** Topic of a won opportunity that could not be mapped: reported as an error, with the record. */
 export const UNMAPPABLE_TOPIC = 'salesforce/opportunity/closed-won/unmappable';
 
@@ -37,24 +76,28 @@ export interface ClosedWonOptions {
   emit: 'once' | 'every-change';
   /** Where `once` remembers the opportunities already emitted. */
   store: Store;
+  /** The opportunities watched (`watchCondition`); default `IsWon = true`. */
+  where?: string;
+  /** Topic of the messages; default `salesforce/opportunity/closed-won`. */
+  topic?: string;
   /** Key prefix of those marks, unique to the node. */
   markPrefix: string;
 }
 
 /** The SOQL of one poll and its parameters. */
-export function closedWonQuery(cursor: Exclude<ClosedWonCursor, { from: 'now' }> | undefined, multiCurrency: boolean, batchSize: number): { soql: string; params: SoqlParams } {
+export function closedWonQuery(cursor: Exclude<ClosedWonCursor, { from: 'now' }> | undefined, multiCurrency: boolean, batchSize: number, watched = 'IsWon = true'): { soql: string; params: SoqlParams } {
   const fields = readFields('Opportunity', multiCurrency).join(', ');
   const params: Record<string, SoqlParams[string]> = { n: batchSize };
-  let where = 'IsWon = true';
+  const where = watched === '' ? [] : [watched];
   if (cursor?.id !== undefined) {
-    where += ' AND (SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id))';
+    where.push('(SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id))');
     params['ts'] = new SoqlDateTime(cursor.ts);
     params['id'] = cursor.id;
   } else if (cursor !== undefined) {
-    where += ' AND SystemModstamp > :ts';
+    where.push('SystemModstamp > :ts');
     params['ts'] = new SoqlDateTime(cursor.ts);
   }
-  return { soql: `SELECT ${fields} FROM Opportunity WHERE ${where} ORDER BY SystemModstamp, Id LIMIT :n`, params };
+  return { soql: `SELECT ${fields} FROM Opportunity${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY SystemModstamp, Id LIMIT :n`, params };
 }
 
 function isoOf(stamp: unknown): string | undefined {
@@ -70,13 +113,14 @@ export function closedWonPoll(options: ClosedWonOptions): { poll: (cursor: Close
     pendingMarks = [];
     if (stored !== undefined && 'from' in stored) {
       // "Now" is after the last won opportunity Salesforce has, by its own SystemModstamp: no clock skew.
-      const { records } = await options.client.query('SELECT Id, SystemModstamp FROM Opportunity WHERE IsWon = true ORDER BY SystemModstamp DESC, Id DESC LIMIT 1');
+      const watched = options.where ?? 'IsWon = true';
+      const { records } = await options.client.query(`SELECT Id, SystemModstamp FROM Opportunity${watched === '' ? '' : ` WHERE ${watched}`} ORDER BY SystemModstamp DESC, Id DESC LIMIT 1`);
       const latest = records[0];
       const ts = isoOf(latest?.['SystemModstamp']);
       return { items: [], cursor: latest && ts ? { ts, id: String(latest['Id']) } : { ts: new Date(0).toISOString() } };
     }
     const cursor = stored;
-    const { soql, params } = closedWonQuery(cursor, options.context.multiCurrency, options.batchSize);
+    const { soql, params } = closedWonQuery(cursor, options.context.multiCurrency, options.batchSize, options.where);
     const { records } = await options.client.query(soql, params);
     const last = records[records.length - 1];
     const lastTs = isoOf(last?.['SystemModstamp']);
@@ -87,21 +131,21 @@ export function closedWonPoll(options: ClosedWonOptions): { poll: (cursor: Close
       fresh = records.filter((_, i) => marks[i] === undefined);
     }
     const withLines = fresh.length > 0 ? await attachLineItems(options.client, fresh) : [];
-    const items = withLines.map((record) => toItem(record, options.context));
+    const items = withLines.map((record) => toItem(record, options.context, options.topic ?? CLOSED_WON_TOPIC));
     pendingMarks = fresh.map((r) => `${options.markPrefix}${String(r['Id'])}`);
     return { items, cursor: next, more: records.length >= options.batchSize };
   };
   return { poll, marksOfLastPoll: () => pendingMarks };
 }
 
-function toItem(record: SObjectRecord, context: SalesforceMappingContext): PollResult<ClosedWonCursor>['items'][number] {
+function toItem(record: SObjectRecord, context: SalesforceMappingContext, topic: string): PollResult<ClosedWonCursor>['items'][number] {
   const id = String(record['Id']);
   const occurredAt = isoOf(record['SystemModstamp']);
   try {
     const [canonical] = fromSalesforce('Opportunity', record, { context }) as Array<{ businessKey: string }>;
     const businessKey = (canonical).businessKey;
     const sync = createEnvelope({ businessKey, schema: 'syncwright/opportunity@1', source: { system: 'salesforce', id }, ...(occurredAt ? { occurredAt } : {}) });
-    return { msg: { topic: CLOSED_WON_TOPIC, payload: canonical, sync }, key: businessKey, correlationId: sync.correlationId, businessKey };
+    return { msg: { topic, payload: canonical, sync }, key: businessKey, correlationId: sync.correlationId, businessKey };
   } catch (err) {
     // Not emitted as an opportunity, never silently dropped: reported with the record so a Catch node sees it.
     const businessKey = typeof record['Syncwright_Key__c'] === 'string' ? record['Syncwright_Key__c'] : `opp:${id}`;

@@ -1,5 +1,5 @@
-// syncwright-salesforce-closed-won: polls Opportunities that became won and emits each as a canonical
-// Opportunity with msg.sync. A durable poller keeps the cursor and the found records together, so a restart
+// syncwright-salesforce-closed-won: polls Opportunities that became won (or, watching every opportunity, each
+// change of those matching a condition) and emits each as a canonical Opportunity with msg.sync. A durable poller keeps the cursor and the found records together, so a restart
 // neither misses nor repeats one.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { useEngine } from '../../runtime-plugins/engine-access.js';
@@ -8,7 +8,7 @@ import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { brief, status } from '../../runtime-plugins/red/status.js';
 import { toSyncError } from '../../runtime-plugins/sync-error.js';
 import type { SalesforceClient } from './client/client.js';
-import { closedWonPoll, START_FROM_NOW, UNMAPPABLE_TOPIC, type ClosedWonCursor } from './closed-won.js';
+import { CHANGED_TOPIC, CLOSED_WON_TOPIC, closedWonPoll, START_FROM_NOW, UNMAPPABLE_TOPIC, watchCondition, type ClosedWonCursor, type OpportunityWatch } from './closed-won.js';
 import { isSalesforceConnection } from './connection.js';
 
 const CONFIG_VERSION = 1;
@@ -21,6 +21,10 @@ interface ClosedWonConfig extends NodeDef {
   startFrom: string;
   batchSize: string;
   emit: string;
+  /** `won` (default) or `all`. */
+  watch?: string;
+  /** A SOQL condition ANDed to the watched opportunities. */
+  condition?: string;
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
@@ -40,8 +44,11 @@ export = function register(RED: NodeAPI): void {
     const connection = RED.nodes.getNode(config.connection);
     let intervalMs: number;
     let batchSize: number;
+    let where: string;
+    const watch: OpportunityWatch = config.watch === 'all' ? 'all' : 'won';
     try {
       if (!isSalesforceConnection(connection)) throw new Error('no Salesforce connection is configured for this node');
+      where = watchCondition(watch, config.condition ?? '');
       intervalMs = Math.round(positive(config.interval, 60, 'interval (seconds)', 86_400) * 1000);
       batchSize = Math.floor(positive(config.batchSize, 200, 'records per poll', 2000));
     } catch (err) {
@@ -81,7 +88,8 @@ export = function register(RED: NodeAPI): void {
     const ready = useEngine(RED, node).then(async (engine) => {
       client = await connection.client();
       const markPrefix = `salesforce-closed-won/${node.id}/emitted/`;
-      const { poll, marksOfLastPoll } = closedWonPoll({ client, context: connection.mappingContext, batchSize, emit: emitMode, store: engine.store, markPrefix });
+      const topic = watch === 'all' ? CHANGED_TOPIC : CLOSED_WON_TOPIC;
+      const { poll, marksOfLastPoll } = closedWonPoll({ client, context: connection.mappingContext, batchSize, emit: emitMode, store: engine.store, markPrefix, where, topic });
       const p = new DurablePoller<ClosedWonCursor>(engine, `salesforce-closed-won:${node.id}`, {
         intervalMs,
         poll: (cursor) => {
@@ -91,7 +99,7 @@ export = function register(RED: NodeAPI): void {
         emit: (msg) => {
           if (msg['topic'] === UNMAPPABLE_TOPIC) {
             const error = (msg['sync'] as { error?: { message?: string } } | undefined)?.error;
-            node.error(`A won opportunity could not be mapped: ${error?.message ?? 'unknown problem'}`, msg);
+            node.error(`A${watch === 'won' ? ' won' : 'n'} opportunity could not be mapped: ${error?.message ?? 'unknown problem'}`, msg);
             return;
           }
           emitted += 1;

@@ -42,7 +42,7 @@ export const ROLE_CONNECTIONS: Record<Role, string> = {
  * - `billing-status`: a canonical Invoice or Payment (by msg.sync.schema, else by its fields);
  * - the others: small request shapes of this layer (runtime-plugins/roles/payloads.ts).
  */
-export type CapabilityInput = SchemaId | 'billing-status' | 'opportunity-status' | 'delivery-metrics' | 'record-ref' | 'approved-time-query' | 'compensation';
+export type CapabilityInput = SchemaId | 'billing-status' | 'opportunity-status' | 'delivery-metrics' | 'record-ref' | 'approved-time-query' | 'resource-request-query' | 'compensation';
 
 /**
  * How many objects one message carries:
@@ -72,6 +72,7 @@ export const CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = {
   crm: [
     c('crm', 'upsert-account', 'syncwright/account@1', 'one', 'write', 'crm.account'),
     c('crm', 'upsert-contact', 'syncwright/contact@1', 'one', 'write', 'crm.contact'),
+    c('crm', 'read-account', 'record-ref', 'one', 'read', 'crm.account'),
     c('crm', 'read-opportunity', 'record-ref', 'one', 'read', 'crm.opportunity'),
     c('crm', 'update-opportunity-status', 'opportunity-status', 'one', 'write', 'crm.opportunityStatus'),
     c('crm', 'write-billing-status', 'billing-status', 'batch', 'write', 'crm.billingStatus'),
@@ -98,6 +99,7 @@ export const CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = {
     c('psa', 'post-time-entries', 'syncwright/time-entry@1', 'list', 'write', 'psa.timeEntries'),
     c('psa', 'upsert-resource-request', 'syncwright/resource-request@1', 'one', 'write', 'psa.resourceRequest'),
     c('psa', 'read-approved-time', 'approved-time-query', 'one', 'read', 'psa.approvedTime'),
+    c('psa', 'read-resource-requests', 'resource-request-query', 'one', 'read', 'psa.resourceRequests'),
     c('psa', 'close-project', 'compensation', 'one', 'compensation', 'psa.project', 'psa.project'),
   ],
 };

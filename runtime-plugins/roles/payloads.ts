@@ -135,6 +135,18 @@ export const ApprovedTimeQueryInput = z
   });
 export type ApprovedTimeQuery = z.output<typeof ApprovedTimeQueryInput>;
 
+/** read-resource-requests: the requests the PSA holds for a project and/or an opportunity. */
+export const ResourceRequestQueryInput = z
+  .looseObject({
+    project: LooseRef.optional(),
+    opportunity: LooseRef.optional(),
+    legalEntity: EntityInput,
+  })
+  .superRefine((q, ctx) => {
+    if (q.project === undefined && q.opportunity === undefined) ctx.addIssue({ code: 'custom', path: ['project'], message: 'is required unless opportunity is given' });
+  });
+export type ResourceRequestQuery = z.output<typeof ResourceRequestQueryInput>;
+
 /** A compensation takes whatever the step left on the message; it reads ids from the step's result first. */
 export const CompensationInput = z.unknown();
 
@@ -151,6 +163,7 @@ export type ParsedInput =
   | { input: 'delivery-metrics'; value: DeliveryMetrics }
   | { input: 'record-ref'; value: RecordRef }
   | { input: 'approved-time-query'; value: ApprovedTimeQuery }
+  | { input: 'resource-request-query'; value: ResourceRequestQuery }
   | { input: 'compensation'; value: unknown };
 
 /** The canonical schema a billing record claims, else the one its fields show. */
@@ -220,6 +233,11 @@ export function parseInput(cap: Capability, payload: unknown, claimedSchema?: st
       return { input, value: recordRefOf(payload) };
     case 'approved-time-query': {
       const r = ApprovedTimeQueryInput.safeParse(typeof payload === 'string' ? { project: { businessKey: payload } } : payload);
+      if (!r.success) throw fromZod(r.error);
+      return { input, value: r.data };
+    }
+    case 'resource-request-query': {
+      const r = ResourceRequestQueryInput.safeParse(typeof payload === 'string' ? { project: { businessKey: payload } } : payload);
       if (!r.success) throw fromZod(r.error);
       return { input, value: r.data };
     }

@@ -30,6 +30,7 @@ describe('crm role node (Salesforce)', function () {
     crm('account', 'upsert-account'),
     crm('contact', 'upsert-contact'),
     crm('read', 'read-opportunity'),
+    crm('readAccount', 'read-account'),
     crm('status', 'update-opportunity-status'),
     crm('completed', 'update-opportunity-status', { syncStatus: 'Completed' }),
     crm('billing', 'write-billing-status'),
@@ -65,6 +66,25 @@ describe('crm role node (Salesforce)', function () {
     const byId = await h.send('read', { payload: id });
     assert.equal((byId.payload as Record<string, unknown>)['businessKey'], 'opp:ACME-ERP-2026');
     const none = await h.fail('read', { payload: 'opp:NOPE' });
+    assert.deepEqual([errorOf(none)['class'], errorOf(none)['code']], ['data', 'NOT_FOUND']);
+  });
+
+  it('reads an account with its parent, tax and legal entity, by business key or Id', async () => {
+    await h.load(kantataRules, flow);
+    const parent = await client.create('Account', { Name: 'Holding Read Ltd', Syncwright_Key__c: 'acct:HOLD-READ', Legal_Entity__c: 'UK01', CurrencyIsoCode: 'GBP', BillingCountry: 'GB' });
+    const child = await client.create('Account', { Name: 'Child Read Ltd', ParentId: parent.id, Legal_Entity__c: 'UK01', Tax_Id__c: 'GB123456789', Payment_Terms__c: 'NET30', CurrencyIsoCode: 'GBP', BillingCity: 'Leeds', BillingCountry: 'GB' });
+    const byId = await h.send('readAccount', { payload: { externalIds: { salesforce: child.id } } });
+    const a = byId.payload as Record<string, unknown>;
+    assert.equal(a['businessKey'], `acct:salesforce:${child.id}`);
+    assert.deepEqual(a['parent'], { businessKey: 'acct:HOLD-READ', externalIds: { salesforce: parent.id } });
+    assert.deepEqual([(a['legalEntity'] as Record<string, unknown>)['code'], (a['tax'] as Record<string, unknown>)['taxId'], a['currency']], ['UK01', 'GB123456789', 'GBP']);
+    assert.deepEqual(resultOf(byId, 'crm.account'), { system: 'salesforce', connection: 'sf', id: child.id, key: `acct:salesforce:${child.id}` });
+    // A key Syncwright derived from the Id reads by Id; a key of Syncwright_Key__c reads by that field.
+    const byDerivedKey = await h.send('readAccount', { payload: `acct:salesforce:${child.id}` });
+    assert.equal((byDerivedKey.payload as Record<string, unknown>)['name'], 'Child Read Ltd');
+    const byKey = await h.send('readAccount', { payload: { businessKey: 'acct:HOLD-READ' } });
+    assert.deepEqual([(byKey.payload as Record<string, unknown>)['name'], (byKey.payload as Record<string, unknown>)['parent']], ['Holding Read Ltd', undefined]);
+    const none = await h.fail('readAccount', { payload: { businessKey: 'acct:NOPE' } });
     assert.deepEqual([errorOf(none)['class'], errorOf(none)['code']], ['data', 'NOT_FOUND']);
   });
 

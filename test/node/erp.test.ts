@@ -219,6 +219,13 @@ describe('erp role node (NetSuite)', function () {
     const again = await h.send('undoMilestones', { payload: made.payload, saga });
     assert.deepEqual([(resultOf(again, 'erp.milestones')['ids'] as string[]).length, (resultOf(again, 'erp.milestones')['missing'] as string[]).length], [0, 2]);
 
+    // A step that failed half-way has no result: its billing plan names the milestones by key.
+    const plan = { project: project('ERP-HALF', 'ACME', 'USD', { account: { externalIds: { netsuite: '200' } }, legalEntity: { code: 'US01' } }), milestones: milestones('ERP-HALF', 'USD') };
+    await h.send('milestones', { payload: { ...plan, milestones: plan.milestones.slice(0, 1) } });
+    const half = await h.send('undoMilestones', { payload: plan, saga: { ...saga, stepResult: null } });
+    assert.deepEqual([(resultOf(half, 'erp.milestones')['ids'] as string[]).length, (resultOf(half, 'erp.milestones')['missing'] as string[]).length], [1, 1]);
+    assert.equal(s.nsUS.record('projectTask', eid('ms:ERP-HALF:DESIGN')), undefined);
+
     await h.send('close', { payload: made.payload, saga });
     assert.equal(s.nsUS.record('job', eid('proj:ERP-UNDO'))?.values['entityStatus'], '1', 'Closed');
     const byKey = await h.send('close', { payload: { businessKey: 'proj:ERP-NEVER' } });

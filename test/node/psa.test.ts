@@ -23,7 +23,7 @@ describe('psa role node', function () {
   after(() => s.close());
   const h = roleHarness(helper, () => s, [salesforceConnectionNode, netsuiteConnectionNode, kantataConnectionNode, landscapeNode, psaNode]);
   const psa = (id: string, capability: string) => roleNode(id, 'psa', capability);
-  const flow = [psa('project', 'upsert-project'), psa('milestones', 'create-milestones'), psa('time', 'post-time-entries'), psa('request', 'upsert-resource-request'), psa('approved', 'read-approved-time'), psa('close', 'close-project')];
+  const flow = [psa('project', 'upsert-project'), psa('milestones', 'create-milestones'), psa('time', 'post-time-entries'), psa('request', 'upsert-resource-request'), psa('approved', 'read-approved-time'), psa('requests', 'read-resource-requests'), psa('close', 'close-project')];
   const sync = (key: string, results: Record<string, unknown> = {}) => ({ correlationId: `corr-${key}`, businessKey: key, occurredAt: '2026-03-02T10:00:00Z', results });
 
   describe('on Kantata', () => {
@@ -110,6 +110,34 @@ describe('psa role node', function () {
       const none = await h.send('close', { payload: { businessKey: 'proj:KT-NEVER' } });
       assert.equal(resultOf(none, 'psa.project')['missing'], true);
     });
+    it('reads back the keyed resource requests of a project with their status, none for a project not there', async () => {
+      await h.load(kantataRules, flow);
+      await h.send('project', { payload: project('KT-READ', 'ACME', 'USD') });
+      const rr = (role: string, status: string) => ({ businessKey: `rr:KT-READ:${role.toUpperCase()}`, project: { businessKey: 'proj:KT-READ' }, role, hours: 40, startDate: '2026-05-01', endDate: '2026-05-31', status });
+      await h.send('request', { payload: rr('Developer', 'open') });
+      await h.send('request', { payload: rr('Consultant', 'cancelled') });
+      const read = await h.send('requests', { payload: { project: { businessKey: 'proj:KT-READ' } } });
+      const got = (read.payload as Array<Record<string, unknown>>).map((r) => [r['businessKey'], r['role'], r['status']]).sort();
+      assert.deepEqual(got, [['rr:KT-READ:CONSULTANT', 'Consultant', 'cancelled'], ['rr:KT-READ:DEVELOPER', 'Developer', 'open']]);
+      assert.equal(resultOf(read, 'psa.resourceRequests')['count'], 2);
+      const none = await h.send('requests', { payload: 'proj:KT-NOT-THERE' });
+      assert.deepEqual([none.payload, resultOf(none, 'psa.resourceRequests')['missing']], [[], true]);
+      const noProject = await h.fail('requests', { payload: { opportunity: { businessKey: 'opp:KT-READ' } } });
+      assert.deepEqual(errorOf(noProject)['fields'], ['payload.project']);
+    });
+
+    it('restores an archived workspace when its project is upserted live again', async () => {
+      await h.load(kantataRules, flow);
+      const made = await h.send('project', { payload: project('KT-AGAIN', 'ACME', 'USD') });
+      await h.send('close', { payload: { businessKey: 'proj:KT-AGAIN' } });
+      const id = resultOf(made, 'psa.project')['id'];
+      assert.equal(s.kt.records('workspaces').find((w) => w['id'] === id)?.['archived'], true);
+      await h.send('project', { payload: project('KT-AGAIN', 'ACME', 'USD') });
+      assert.equal(s.kt.records('workspaces').find((w) => w['id'] === id)?.['archived'], false);
+      await h.send('close', { payload: { businessKey: 'proj:KT-AGAIN' } });
+      await h.send('project', { payload: project('KT-AGAIN', 'ACME', 'USD', { status: 'cancelled' }) });
+      assert.equal(s.kt.records('workspaces').find((w) => w['id'] === id)?.['archived'], true, 'a cancelled project stays archived');
+    });
   });
 
   describe('on Certinia PSA', () => {
@@ -160,6 +188,21 @@ describe('psa role node', function () {
       assert.deepEqual([closed?.['pse__Is_Active__c'], closed?.['pse__Stage__c']], [false, 'Canceled']);
       const none = await h.send('close', { payload: { businessKey: 'proj:CERT-NEVER' } });
       assert.equal(resultOf(none, 'psa.project')['missing'], true);
+    });
+
+    it('reads back the resource requests of an opportunity or a project', async () => {
+      await h.load(certiniaRules, flow);
+      const opp = s.sf.findByExternalId('Opportunity', 'Syncwright_Key__c', 'opp:ACME-ERP-2026')[0]?.['Id'] as string;
+      const rr = (role: string, hours: number) => ({ businessKey: `rr:CERT-READ:${role.toUpperCase()}`, opportunity: { businessKey: 'opp:ACME-ERP-2026', externalIds: { salesforce: opp } }, role, hours, startDate: '2026-05-01', endDate: '2026-06-30', status: 'open' });
+      await h.send('request', { payload: rr('Developer', 120) });
+      await h.send('request', { payload: rr('Analyst', 60) });
+      const byOpp = await h.send('requests', { payload: { opportunity: { externalIds: { salesforce: opp } } } });
+      const mine = (byOpp.payload as Array<Record<string, unknown>>).filter((r) => String(r['businessKey']).startsWith('rr:CERT-READ:'));
+      assert.deepEqual(mine.map((r) => [r['businessKey'], r['role'], r['hours'], r['status']]), [['rr:CERT-READ:DEVELOPER', 'Developer', 120, 'open'], ['rr:CERT-READ:ANALYST', 'Analyst', 60, 'open']]);
+      const byKey = await h.send('requests', { payload: { opportunity: { businessKey: 'opp:ACME-ERP-2026' } } });
+      assert.equal(resultOf(byKey, 'psa.resourceRequests')['count'], resultOf(byOpp, 'psa.resourceRequests')['count']);
+      const byProject = await h.send('requests', { payload: 'proj:GLOBEX-DISCOVERY-2026' });
+      assert.equal((byProject.payload as unknown[]).length, 1, 'the seeded request of the Globex project');
     });
 
     it('names the field Salesforce refuses in a milestone of a list', async () => {

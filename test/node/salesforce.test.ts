@@ -323,6 +323,33 @@ describe('Salesforce nodes', function () {
       assert.equal(got['out']?.[1]?.sync?.['businessKey'], 'opp:ACME-ERP-2026');
     });
 
+    it('watching every opportunity, sends each change of those matching the condition, open or lost too', async () => {
+      const client = new SalesforceClient({ loginUrl: sb.url, auth: { type: 'client-credentials', clientId: sb.demo.clientId, clientSecret: sb.demo.clientSecret } });
+      await load([...base, connection(), trigger({ watch: 'all', condition: "Amount >= 50000 AND StageName != 'Prospecting'", emit: 'every-change', startFrom: 'now', batchSize: '50' })]);
+      await until(() => String(statusOf('won').text).startsWith('polled'));
+      const open = await client.upsert('Opportunity', 'Syncwright_Key__c', 'opp:WATCH-1', { Name: 'Watch one', Account: { Syncwright_Key__c: 'acct:GLOBEX' }, StageName: 'Qualification', CloseDate: '2026-06-01', Amount: 80000, Resource_Needs__c: JSON.stringify([{ role: 'Developer', hours: 80 }]) });
+      await client.upsert('Opportunity', 'Syncwright_Key__c', 'opp:WATCH-SMALL', { Name: 'Too small', Account: { Syncwright_Key__c: 'acct:GLOBEX' }, StageName: 'Qualification', CloseDate: '2026-06-01', Amount: 5000 });
+      helper.getNode('won').receive({});
+      await until(() => got['out']?.length === 1);
+      const first = got['out']?.[0];
+      assert.deepEqual([first?.topic, first?.sync?.['businessKey'], (first?.payload as { status: string }).status], ['salesforce/opportunity/changed', 'opp:WATCH-1', 'open']);
+      assert.deepEqual((first?.payload as { resourceNeeds: unknown }).resourceNeeds, [{ role: 'Developer', hours: 80 }]);
+      await client.update('Opportunity', open.id, { StageName: 'Closed Lost' });
+      helper.getNode('won').receive({});
+      await until(() => got['out']?.length === 2);
+      assert.deepEqual([got['out']?.[1]?.sync?.['businessKey'], (got['out']?.[1]?.payload as { status: string }).status], ['opp:WATCH-1', 'lost']);
+      const polls = sb.server.getJournal({ path: '/query' }).map((e) => new URLSearchParams(e.query).get('q') ?? '');
+      assert.ok(polls.some((q) => q.includes("WHERE (Amount >= 50000 AND StageName != 'Prospecting') AND (SystemModstamp")), polls.join('\n'));
+    });
+
+    it('refuses a condition that would leave its parentheses, naming it', async () => {
+      await load([...base, connection(), trigger({ watch: 'all', condition: 'Amount > 0) OR (Id != null' })]);
+      assert.match(String(statusOf('won').text), /condition has a "\)" without its "\("/);
+      await helper.unload();
+      await load([...base, connection(), trigger({ watch: 'won', condition: 'Amount > 0 ORDER BY Amount' })]);
+      assert.match(String(statusOf('won').text), /condition must be a WHERE condition only/);
+    });
+
     it('starting from now skips opportunities won before, and reports an unmappable one to Catch', async () => {
       const client = new SalesforceClient({ loginUrl: sb.url, auth: { type: 'client-credentials', clientId: sb.demo.clientId, clientSecret: sb.demo.clientSecret } });
       await load([...base, connection(), trigger({ startFrom: 'now' })]);

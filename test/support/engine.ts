@@ -14,7 +14,7 @@ export function useEngineStore(): { dir: () => string } {
   });
   afterEach(async () => {
     await closeAllEngines();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
   return { dir: () => dir };
 }
