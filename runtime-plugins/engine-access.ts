@@ -26,6 +26,8 @@ interface Slot {
 }
 
 const slots = new Map<string, Slot>();
+/** Engines closing after their grace period, awaited by closeAllEngines (a store is not removable before). */
+const closing = new Set<Promise<void>>();
 
 function settingsOf(RED: NodeAPI): { syncwright: SyncwrightSettings; userDir: string } {
   const s = RED.settings as unknown as { syncwright?: SyncwrightSettings; userDir?: string };
@@ -78,9 +80,11 @@ export function useEngine(RED: NodeAPI, node: Node): Promise<Engine> {
       slot.closeTimer = setTimeout(() => {
         if (slot.users.size > 0 || slots.get(dir) !== slot) return;
         slots.delete(dir);
-        slot.engine
+        const closed = slot.engine
           .then((e) => e.close())
-          .catch((err: unknown) => RED.log.error(`[syncwright] closing the engine failed: ${err instanceof Error ? err.message : String(err)}`));
+          .catch((err: unknown) => RED.log.error(`[syncwright] closing the engine failed: ${err instanceof Error ? err.message : String(err)}`))
+          .finally(() => closing.delete(closed));
+        closing.add(closed);
       }, grace);
       slot.closeTimer.unref?.();
     }
@@ -102,6 +106,7 @@ export async function closeAllEngines(): Promise<void> {
       // an engine that never opened has nothing to close
     }
   }
+  await Promise.all([...closing]);
 }
 
 /** What a node does when the engine cannot open (e.g. the store is locked by another process): say so. */

@@ -6,6 +6,7 @@ import type { BackendSystem, Role } from '../../runtime-plugins/roles/capabiliti
 import { backendFor } from '../../runtime-plugins/roles/capabilities.js';
 import { checkConnections, parseRules, route, type ConnectionInfo, type LandscapeRule } from '../../runtime-plugins/roles/landscape.js';
 import type { LandscapeConfigNode } from '../../runtime-plugins/roles/role-node.js';
+import { onceFlowsStarted } from '../../runtime-plugins/red/flows-started.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { mappingContextFrom } from '../netsuite/mapping-context.js';
 
@@ -71,10 +72,9 @@ export = function register(RED: NodeAPI): void {
       for (const p of problems) node.error(`Invalid system landscape: ${p}`);
       for (const w of parsed.warnings) node.warn(w);
     };
-    const onStarted = (): void => report();
-    RED.events.once('flows:started', onStarted);
+    const cancelReport = onceFlowsStarted(RED, report, (err) => node.error(err));
     node.on('close', (_removed: boolean, done: () => void) => {
-      RED.events.removeListener('flows:started', onStarted);
+      cancelReport();
       done();
     });
   }

@@ -6,6 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { createEnvelope } from '../../canonical/envelope.js';
 import { failMessage } from '../red/errors.js';
 import { propertyReader } from '../red/evaluate.js';
+import { onceFlowsStarted } from '../red/flows-started.js';
 import { migrateConfig } from '../red/migrations.js';
 import { recordError } from '../red/outcome.js';
 import { brief, status } from '../red/status.js';
@@ -121,7 +122,7 @@ export function registerRoleNode(RED: NodeAPI, role: Role, factory: BackendFacto
       const e = setupError ?? checkLandscape();
       node.status(e ? status.failing(brief(e.message)) : status.idle(idle));
     };
-    RED.events.once('flows:started', showSetup);
+    const cancelSetup = onceFlowsStarted(RED, showSetup, (err) => node.error(err));
     node.status(setupError ? status.failing(brief(setupError.message)) : status.idle(idle));
 
     const show = (ok: boolean, text: string, waiting = false): void => {
@@ -279,7 +280,7 @@ export function registerRoleNode(RED: NodeAPI, role: Role, factory: BackendFacto
     }
 
     node.on('close', (_removed: boolean, closed: () => void) => {
-      RED.events.removeListener('flows:started', showSetup);
+      cancelSetup();
       closed();
     });
   }

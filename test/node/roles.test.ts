@@ -174,6 +174,26 @@ describe('role nodes (crm, erp, psa) and the system landscape', function () {
     assert.match(String(error['message']), /payload\.name must not be empty/);
   });
 
+  it('checks a flow of many role nodes once the flows start, with one shared listener (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    try {
+      const many = Array.from({ length: 15 }, (_, i) => role(`c${i}`, 'crm', 'upsert-account'));
+      await load([{ role: 'crm', connection: 'gone' }], many);
+      // Every node hears of the misconfigured landscape once the flows have started.
+      await until('every node checked', () => many.every((n) => statusOf(String(n['id'])).fill === 'red'));
+      const red = (helper as unknown as { _RED: { events: NodeJS.EventEmitter } })._RED;
+      assert.ok(red.events.listenerCount('flows:started') <= 3, `${red.events.listenerCount('flows:started')} flows:started listeners`);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   describe('a misconfigured landscape', () => {
     it('names the rule whose connection is not deployed, at deploy and on each message', async () => {
       await load([{ role: 'erp', connection: 'gone' }], [role('customer', 'erp', 'upsert-customer')]);
