@@ -121,6 +121,11 @@ interface Lane {
   exhausted: boolean;
   depth: number;
   loading: Promise<void> | undefined;
+  /**
+   * Records of this lane applied to the store so far. A refill whose scan may have missed a record written
+   * meanwhile must not call the lane exhausted: that record would then wait in the store until a restart.
+   */
+  written: number;
 }
 
 export interface QueueStats {
@@ -226,7 +231,7 @@ export class DeliveryQueue extends EventEmitter {
   private ensureLane(name: string, weight: number): Lane {
     let lane = this.lanes.get(name);
     if (!lane) {
-      lane = { name, weight, credit: 0, buffer: [], cursor: 0, exhausted: true, depth: 0, loading: undefined };
+      lane = { name, weight, credit: 0, buffer: [], cursor: 0, exhausted: true, depth: 0, loading: undefined, written: 0 };
       this.lanes.set(name, lane);
     }
     return lane;
@@ -278,6 +283,7 @@ export class DeliveryQueue extends EventEmitter {
     if (opts.businessKey !== undefined) record.businessKey = opts.businessKey;
     await this.store.write([putRecord(this.recordKey(record), record)], 'durable');
     const lane = this.ensureLane(laneName, 1);
+    lane.written += 1;
     lane.depth += 1;
     if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
       lane.buffer.push(record);
@@ -310,6 +316,7 @@ export class DeliveryQueue extends EventEmitter {
     await this.store.write([...records.map((r) => putRecord(this.recordKey(r), r)), ...extraOps], 'durable');
     for (const record of records) {
       const lane = this.ensureLane(record.lane, 1);
+      lane.written += 1;
       lane.depth += 1;
       if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
         lane.buffer.push(record);
@@ -335,6 +342,7 @@ export class DeliveryQueue extends EventEmitter {
     }
     if (entry.correlationId !== undefined) record.correlationId = entry.correlationId;
     await this.store.write([this.deadLetters.delOp(entry.id), putRecord(this.recordKey(record), record)], 'durable');
+    lane.written += 1;
     lane.depth += 1;
     if (record.seq > lane.cursor) lane.exhausted = false;
     this.emit('accepted', { record });
@@ -357,6 +365,7 @@ export class DeliveryQueue extends EventEmitter {
     lane.loading = (async () => {
       const want = this.settings.windowSize - lane.buffer.length;
       if (want <= 0) return;
+      const writtenBefore = lane.written;
       const loaded: QueueRecord[] = [];
       for await (const [, v] of this.store.scanRaw({ gt: `${this.laneKey(lane.name)}${pad(lane.cursor)}`, lt: prefixEnd(this.laneKey(lane.name)), limit: want })) loaded.push(decodeRecord(v));
       for (const r of loaded) {
@@ -365,7 +374,8 @@ export class DeliveryQueue extends EventEmitter {
           lane.cursor = r.seq;
         }
       }
-      if (loaded.length < want) lane.exhausted = true;
+      // Exhausted only if no record was written while the scan ran (it may not have seen that one).
+      if (loaded.length < want && lane.written === writtenBefore) lane.exhausted = true;
     })().finally(() => {
       lane.loading = undefined;
     });

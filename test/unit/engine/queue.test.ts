@@ -166,6 +166,9 @@ describe('delivery queue', () => {
     (circular['payload'] as Record<string, unknown>)['self'] = circular['payload'];
     await assert.rejects(q.enqueue(circular), /msg\.payload\.self is a circular reference/);
     await assert.rejects(q.enqueue({ payload: () => 1 }), /msg\.payload is a function/);
+    await assert.rejects(q.enqueue({ payload: { at: new Map() } }), /msg\.payload\.at is a Map, not plain data/);
+    await assert.rejects(q.enqueue({ payload: [1, NaN] }), /msg\.payload\[1\] is NaN/);
+    await assert.rejects(q.enqueue({ payload: { n: 10n } }), /msg\.payload\.n is a BigInt/);
     await assert.rejects(q.enqueue({ payload: 'x'.repeat(5000) }), /too large to store/);
     await assert.rejects(q.enqueue({ payload: 1 }, { lane: 'nope' }), /unknown lane "nope"/);
     assert.equal((await q.records()).length, 0);
@@ -216,6 +219,48 @@ describe('delivery queue on LevelDB', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/** A store whose range scans see the store as it was when they began, and answer a little later (as LevelDB's
+ * iterators may): writes that complete meanwhile are not in the answer. */
+class SlowScanStore extends MemoryStore {
+  override async *scanRaw(range: Parameters<MemoryStore['scanRaw']>[0]): AsyncIterable<[string, string]> {
+    const seen: Array<[string, string]> = [];
+    for await (const e of super.scanRaw(range)) seen.push(e);
+    await new Promise((r) => setTimeout(r, 3));
+    yield* seen;
+  }
+}
+
+describe('delivery queue: intake while the window refills', () => {
+  for (const kind of ['slow scans', 'leveldb'] as const) {
+    it(`delivers every message accepted while a refill reads the store (${kind})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sw-queue-'));
+      const store: Store = kind === 'slow scans' ? new SlowScanStore() : await LevelStore.open(dir);
+      try {
+        const q = makeQueue(store, { windowSize: 16, maxInFlight: 4, orderByKey: false });
+        const seen = new Set<number>();
+        q.attach((d) => {
+          for (const m of d.messages) seen.add(m['payload'] as number);
+          setImmediate(() => void q.settle(d.token.id, [{ ok: true }]));
+        });
+        // Producers keep writing while deliveries drain the window, so refills run beside new writes.
+        const n = 2000;
+        for (let i = 0; i < n; i += 20) {
+          await Promise.all(Array.from({ length: 20 }, (_, j) => q.enqueue({ payload: i + j })));
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        await until(() => seen.size === n, 20_000).catch(() => {
+          throw new Error(`${n - seen.size} of ${n} accepted messages never delivered (depth ${q.stats().depth}, buffered ${q.stats().lanes[0]?.buffered})`);
+        });
+        await until(() => q.stats().depth === 0);
+        await q.close();
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('delivery queue batches', () => {
