@@ -50,15 +50,67 @@ function check(value: unknown, path: Array<string | number>, seen: Set<object>, 
   }
 }
 
+/**
+ * The fast check of the hot path: no paths built, no copies; true when every value is storable. `found.buffer`
+ * tells whether Buffers were seen. A false answer is explained by `check`, which names the path.
+ */
+function storable(value: unknown, ancestors: object[], found: { buffer: boolean }): boolean {
+  switch (typeof value) {
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return false;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        if (ancestors.includes(value)) return false;
+        ancestors.push(value);
+        for (let i = 0; i < value.length; i++) if (!storable(value[i], ancestors, found)) return false;
+        ancestors.pop();
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+        if (Buffer.isBuffer(value)) {
+          found.buffer = true;
+          return true;
+        }
+        return Object.prototype.toString.call(value) === '[object Date]';
+      }
+      if (ancestors.includes(value)) return false;
+      ancestors.push(value);
+      const o = value as Record<string, unknown>;
+      for (const k in o) {
+        if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+        const v = o[k];
+        if (v !== undefined && !storable(v, ancestors, found)) return false;
+      }
+      ancestors.pop();
+      return true;
+    }
+    default:
+      return true;
+  }
+}
+
 /** Serialises a message for the store. Throws a `data` SyncError naming the offending property. */
 export function encodeMessage(msg: Record<string, unknown>, maxBytes: number): string {
-  const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(msg)) {
-    if ((LIVE_PROPERTIES as readonly string[]).includes(k)) continue;
-    copy[k] = v;
+  let copy = msg;
+  if (LIVE_PROPERTIES.some((k) => k in msg)) {
+    copy = {};
+    for (const [k, v] of Object.entries(msg)) {
+      if ((LIVE_PROPERTIES as readonly string[]).includes(k)) continue;
+      copy[k] = v;
+    }
   }
   const found = { buffer: false };
-  check(copy, [], new Set(), found);
+  if (!storable(copy, [], found)) {
+    // Slow path, only to name what cannot be stored.
+    check(copy, [], new Set(), found);
+    throw new SyncError('message is not storable', { class: 'data', code: 'UNSERIALISABLE', retryable: false });
+  }
   // The replacer is only needed (and only paid for) when the message holds Buffers.
   const text = found.buffer
     ? JSON.stringify(copy, function (this: Record<string, unknown>, key, value: unknown) {
@@ -66,7 +118,7 @@ export function encodeMessage(msg: Record<string, unknown>, maxBytes: number): s
         return Buffer.isBuffer(original) ? { [BUFFER_TAG]: original.toString('base64') } : value;
       })
     : JSON.stringify(copy);
-  const bytes = Buffer.byteLength(text);
+  const bytes = text.length > maxBytes / 3 ? Buffer.byteLength(text) : text.length;
   if (bytes > maxBytes) {
     throw new SyncError(`message is too large to store: ${bytes} bytes (limit ${maxBytes})`, { class: 'data', code: 'MESSAGE_TOO_LARGE', retryable: false });
   }
