@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KantataClient } from '../../nodes/kantata/client/index.js';
 import { SalesforceClient } from '../../nodes/salesforce/client/client.js';
 import { withEnvCredentials } from '../../scripts/templates.js';
 import type { FlowNode } from '../support/node-red-process.js';
@@ -149,6 +150,26 @@ describe('template 5: resource demand', function () {
       await waitFor('the project cancelled', () => (kt().recordsForBusinessKey('workspaces', 'proj:T5-ACME')[0]?.['status'] as { key?: number } | undefined)?.key === 501 || undefined);
       assert.equal(kt().recordsForBusinessKey('workspaces', 'proj:T5-ACME').length, 1);
       assert.ok(ws);
+      assert.deepEqual(kt().server.duplicates(), {});
+    });
+
+    it('waits for the closed-won activation to make a won deal\'s project, then puts the requests on it (no second project)', async () => {
+      const lookups = () => kt().server.getJournal({ path: 'external_references' }).filter((e) => decodeURIComponent(e.query).includes('proj:T5-WON')).length;
+      await opportunity('T5-WON', [{ role: 'Consultant', hours: 80 }], { StageName: 'Closed Won' });
+      await pollNow();
+      // The delivery looks for the project, finds none, and waits (a transient failure, retried with backoff).
+      await waitFor('a look for the project', () => lookups() > 0 || undefined, 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(kt().recordsForBusinessKey('workspaces', 'proj:T5-WON').length, 0, 'template 5 made no project for a won deal');
+      // The closed-won activation (template 1) makes the project meanwhile.
+      const client = new KantataClient({ baseUrl: String(run.env['KANTATA_BASE_URL']), token: String(run.env['KANTATA_TOKEN']) });
+      const made = await client.upsert('workspace', { businessKey: 'proj:T5-WON', fields: { title: 'T5-WON programme', currency: 'GBP' } });
+      const statusBefore = JSON.stringify(kt().recordsForBusinessKey('workspaces', 'proj:T5-WON')[0]?.['status']);
+      const got = await waitFor('the request on the activation\'s project', () => (requests('T5-WON')['rr:T5-WON:CONSULTANT']?.status !== undefined ? requests('T5-WON') : undefined), 60_000, () => run.nr.logs.slice(-20).join('\n'));
+      assert.deepEqual(got, { 'rr:T5-WON:CONSULTANT': { role: 'Consultant', status: 'pending' } });
+      const ws = kt().recordsForBusinessKey('workspaces', 'proj:T5-WON');
+      assert.deepEqual(ws.map((w) => String(w['id'])), [made.id], 'one project: the activation\'s');
+      assert.equal(JSON.stringify(ws[0]?.['status']), statusBefore, 'its status left as the activation set it');
       assert.deepEqual(kt().server.duplicates(), {});
     });
 
