@@ -100,6 +100,8 @@ export class DemoDriver {
       Contract_End_Date__c: end,
       Payment_Terms__c: 'NET30',
       Project_Manager_Email__c: 'jane.doe@syncwright.example',
+      // Every other deal asks for people: template 5 turns these into PSA resource requests on its project.
+      ...(this.n % 2 === 1 ? { Resource_Needs__c: JSON.stringify([{ role: 'Consultant', hours: 160 }, { role: 'Solution Architect', hours: 40 }]) } : {}),
     });
     if (this.options.faults && this.n % 5 === 0) this.injectFault();
     await this.api.patch(`/sobjects/Opportunity/${opp.id}`, { StageName: 'Closed Won' });

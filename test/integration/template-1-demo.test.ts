@@ -1,7 +1,8 @@
 // `npm start` as a newcomer runs it: the sandboxes, Node-RED with every template deployed, and the demo driver
 // closing an opportunity every second (without its faults) — until the first closed-won transaction completes, seen on the Salesforce
 // sandbox through the control URL that `npm start` prints (the Opportunity's Sync_Status__c is Completed, with the
-// ids of what was made). Then Ctrl-C (SIGINT) stops everything.
+// ids of what was made), and the first resource requests template 5 makes of a deal's needs. Then Ctrl-C (SIGINT)
+// stops everything.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -72,6 +73,18 @@ describe('npm start: the demo', function () {
     const file = join(userDir, 'analytics', 'q2c-closed-won.jsonl');
     const line = await waitFor('its analytics line', () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').find((l) => l.includes(String(completed?.['Syncwright_Key__c'])) && l.includes('"outcome":"completed"')) : undefined));
     assert.ok(line);
+    // Template 5: the deals asking for people get PSA resource requests, on the project the activation made.
+    const kantataControl = await waitFor('the printed Kantata control URL', () => output.map((l) => /Kantata sandbox\s+\S+\s+control: (\S+)/.exec(l)?.[1]).find((u) => u !== undefined), 1000, log);
+    let requested: Array<Record<string, unknown>> = [];
+    const until = Date.now() + 90_000;
+    while (requested.length === 0) {
+      if (Date.now() > until) throw new Error(`no resource request from template 5:\n${log()}`);
+      const held = (await fetch(`${kantataControl}/records`).then((r) => r.json())) as { external_references?: Array<Record<string, unknown>>; resource_requests?: unknown[] };
+      requested = (held.external_references ?? []).filter((r) => r['service_name'] === 'syncwright' && String(r['service_model_ref']).startsWith('rr:'));
+      if ((held.resource_requests ?? []).length === 0) requested = [];
+      if (requested.length === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.match(String(requested[0]?.['service_model_ref']), /^rr:.*:(CONSULTANT|SOLUTION-ARCHITECT)$/);
 
     const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
     child.kill('SIGINT');
