@@ -38,6 +38,8 @@ async function idempotencyRun(n: number): Promise<{ perSecond: number; p99us: nu
     const cold = new IdempotencyLedger(store, clock, (e) => {
       throw e;
     });
+    // As the engine does when it opens: the Bloom filter learns the stored keys (the cache stays cold).
+    await cold.warmUp();
     const lat: number[] = [];
     const started = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
@@ -144,7 +146,7 @@ export const engineBenchmark: Benchmark = {
     const idemP99 = median(idem.map((r) => r.p99us));
     const intakeRate = median(intake.map((r) => r.perSecond));
     return [
-      { figure: 'idempotency checks on LevelDB, one process', value: round(idemRate, 0), unit: 'checks/s', target: '≥ 20,000/s', meetsTarget: idemRate >= 20_000, note: `half repeats of keys read from disk, half new keys; p50 ${round(median(idem.map((r) => r.p50us)))} µs` },
+      { figure: 'idempotency checks on LevelDB, one process', value: round(idemRate, 0), unit: 'checks/s', target: '≥ 20,000/s', meetsTarget: idemRate >= 20_000, note: `half repeats of keys read from disk (cold cache), half new keys (known new by the Bloom filter the engine fills when it opens); one check at a time; p50 ${round(median(idem.map((r) => r.p50us)))} µs` },
       { figure: 'idempotency check latency p99', value: round(idemP99), unit: 'µs', target: '≤ 150 µs', meetsTarget: idemP99 <= 150, baseline: { name: 'core Node-RED', value: 0, unit: 'µs', note: 'no such thing' } },
       { figure: 'durable intake, acknowledged only after an fsync\'d group commit', value: round(intakeRate, 0), unit: 'msgs/s', target: '≥ 30,000 msgs/s', meetsTarget: intakeRate >= 30_000, note: `${process.env['BENCH_INTAKE_CONCURRENCY'] ?? 100} producers, each waiting for its acknowledgement; p99 acknowledgement ${round(median(intake.map((r) => r.p99ms)), 2)} ms; ${median(intake.map((r) => r.syncedFlushes))} fsyncs for 100,000 messages`, baseline: { name: 'core Node-RED', value: 0, unit: 'msgs/s', note: 'not durable' } },
       { figure: 'Bottleneck ceiling, one limiter', value: round(ceiling.perJob, 0), unit: 'jobs/s', note: `with ${ceiling.unitsPerJob} units per job (how a fast target's limiter schedules batches) ${round(ceiling.batched, 0)} units/s` },

@@ -30,7 +30,11 @@ export async function startEmbeddedNodeRed(flows: Array<Record<string, unknown>>
     httpAdminRoot: false,
     httpNodeRoot: false,
     credentialSecret: 'bench',
-    logging: { console: { level: 'warn', metrics: false, audit: false } },
+    // stdout carries the benchmark's JSON: Node-RED's log goes to stderr.
+    logging: {
+      console: { level: 'off', metrics: false, audit: false },
+      stderr: { level: 'warn', metrics: false, audit: false, handler: () => (m: { msg?: unknown }) => process.stderr.write(`[node-red] ${String(m.msg)}\n`) },
+    },
     editorTheme: { projects: { enabled: false } },
     functionExternalModules: false,
     syncwright: process.env['BENCH_STORE'] === 'memory' ? { store: 'memory' } : {},
