@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SyncError, type ErrorClass } from '../sync-error.js';
+import { isTransientNetworkCode, SyncError, type ErrorClass } from '../sync-error.js';
 import type { Clock } from './clock.js';
 import type { DeadLetterStore} from './dead-letters.js';
 import { newDeadLetterId, type DeadLetter, type DeadLetterError } from './dead-letters.js';
@@ -34,6 +34,21 @@ export const QueueSettings = z.object({
   windowSize: z.number().int().min(8).max(100_000).default(512),
 });
 export type QueueSettingsInput = z.input<typeof QueueSettings>;
+
+/** The window holds at least two batches, so a backlog can always go out in full ones. */
+function withWindow(s: z.output<typeof QueueSettings>): z.output<typeof QueueSettings> {
+  return s.windowSize < 2 * s.batchSize ? { ...s, windowSize: 2 * s.batchSize } : s;
+}
+
+/**
+ * A failure of the target as a whole (no answer, or a 5xx for the whole call), not of one record: once the target
+ * answers a delivery in full again, records that wait only for it to come back need not sit out their backoff.
+ */
+function isOutage(e: DeadLetterError | undefined): boolean {
+  if (e === undefined || e.class !== 'transient') return false;
+  if (e.status !== undefined) return e.status >= 500;
+  return isTransientNetworkCode(e.code);
+}
 export type QueueSettings = z.output<typeof QueueSettings>;
 
 export interface QueueRecord {
@@ -190,7 +205,7 @@ export class DeliveryQueue extends EventEmitter {
   ) {
     super();
     if (id.includes('/')) throw new Error(`queue names may not contain "/": ${id}`);
-    this.settings = QueueSettings.parse(settings);
+    this.settings = withWindow(QueueSettings.parse(settings));
     this.prefix = `q/${id}/m/`;
     this.ready = this.load();
   }
@@ -238,7 +253,7 @@ export class DeliveryQueue extends EventEmitter {
   }
 
   updateSettings(settings: QueueSettingsInput): void {
-    this.settings = QueueSettings.parse(settings);
+    this.settings = withWindow(QueueSettings.parse(settings));
     for (const l of this.settings.lanes) this.ensureLane(l.name, l.weight).weight = l.weight;
     this.schedulePump();
   }
@@ -433,6 +448,7 @@ export class DeliveryQueue extends EventEmitter {
       if (capacity <= 0) return;
       const now = this.clock.now();
       const blocked = new Set<string>();
+      let refillFirst = false;
       const candidates: Array<{ lane: Lane; batches: QueueRecord[][] }> = [];
       for (const lane of this.lanes.values()) {
         if (lane.buffer.length < this.settings.windowSize / 2 && !lane.exhausted) await this.refill(lane);
@@ -440,9 +456,18 @@ export class DeliveryQueue extends EventEmitter {
         if (records.length === 0) continue;
         const batches: QueueRecord[][] = [];
         for (let i = 0; i < records.length; i += this.settings.batchSize) batches.push(records.slice(i, i + this.settings.batchSize));
-        candidates.push({ lane, batches });
+        // A short last batch waits while the store holds more of this lane and the window is due for a refill:
+        // the next round refills first, so a backlog goes out in full batches (not 200, 200, 112 per window).
+        const last = batches[batches.length - 1];
+        if (last && last.length < this.settings.batchSize && !lane.exhausted && lane.buffer.length - (records.length - last.length) < this.settings.windowSize / 2) {
+          batches.pop();
+          refillFirst = true;
+        }
+        if (batches.length > 0) candidates.push({ lane, batches });
       }
       if (candidates.length === 0) {
+        // Only short batches held back: round again, refilling their windows first.
+        if (refillFirst) continue;
         this.armRetryTimer(now);
         return;
       }
@@ -639,12 +664,25 @@ export class DeliveryQueue extends EventEmitter {
       events.push(() => this.emit('dead-letter', { entry }));
     });
     if (outcomes.some((o) => o.ok) && throttlePause === undefined) this.limiter?.succeeded();
+    if (outcomes.length > 0 && outcomes.every((o) => o.ok)) this.targetAnswers(now);
     // A move to the dead-letter queue is durable; everything else may be redone after a crash.
     await Promise.all([ops.length > 0 ? this.store.write(ops, 'lazy') : undefined, durableOps.length > 0 ? this.store.write(durableOps, 'durable') : undefined]);
     for (const e of events) e();
     // Listeners (node status) read stats() when they redraw, at their own pace.
     this.emit('state');
     this.schedulePump();
+  }
+
+  /**
+   * The target answered a whole delivery: records waiting out the backoff of an outage (isOutage) are due now.
+   * Their stored notBefore stays (after a restart they wait it out once more); their attempt counts stay too.
+   */
+  private targetAnswers(now: number): void {
+    for (const lane of this.lanes.values()) {
+      for (const r of lane.buffer) {
+        if (r.notBefore !== undefined && r.notBefore > now && isOutage(r.lastError)) r.notBefore = now;
+      }
+    }
   }
 
   /** Settles by record (a late success for a delivery that timed out still counts). */

@@ -264,6 +264,50 @@ describe('delivery queue: intake while the window refills', () => {
 });
 
 describe('delivery queue batches', () => {
+  it('sends a backlog in full batches, whatever the window (a short batch waits for the refill)', async () => {
+    const store = new MemoryStore();
+    // A window smaller than two batches is widened; a default window (512) is no multiple of 200.
+    for (const windowSize of [64, 512]) {
+      const q = makeQueue(store, { batchSize: 200, windowSize, maxInFlight: 2, orderByKey: false }, `backlog${windowSize}`);
+      for (let i = 0; i < 1000; i += 100) await q.enqueueBatch(Array.from({ length: 100 }, (_, j) => ({ msg: { payload: i + j } })));
+      const sizes: number[] = [];
+      q.attach((d) => {
+        sizes.push(d.messages.length);
+        setImmediate(() => void q.settle(d.token.id, d.messages.map(() => ({ ok: true }))));
+      });
+      await until(() => q.stats().depth === 0);
+      assert.deepEqual(sizes, [200, 200, 200, 200, 200], `window ${windowSize}`);
+      await q.close();
+    }
+  });
+
+  it('after an outage, sends what waits out its backoff as soon as the target answers a delivery in full', async () => {
+    const store = new MemoryStore();
+    const q = makeQueue(store, { batchSize: 1, maxInFlight: 1, redeliveryDelayMs: 60_000 });
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    await q.enqueue({ payload: 'during the outage' }, { key: 'a' });
+    await q.enqueue({ payload: 'locked row' }, { key: 'b' });
+    await until(() => out.length === 1);
+    await q.settle(out[0]?.token.id, [{ ok: false, error: transient('HTTP_503') }]);
+    await until(() => out.length === 2);
+    // A per-record failure (no HTTP status of its own): it waits out its backoff whatever the target does.
+    await q.settle(out[1]?.token.id, [{ ok: false, error: new SyncError('unable to lock row', { class: 'transient', code: 'UNABLE_TO_LOCK_ROW', retryable: true }) }]);
+    await q.enqueue({ payload: 'after the outage' }, { key: 'c' });
+    await until(() => out.length === 3);
+    assert.equal(out[2]?.messages[0]?.['payload'], 'after the outage');
+    await q.settle(out[2]?.token.id, [{ ok: true }]);
+    // The target answered: the outage's record goes now, not in a minute; the locked row still waits.
+    await until(() => out.length === 4, 2000);
+    assert.equal(out[3]?.messages[0]?.['payload'], 'during the outage');
+    assert.equal(out[3]?.token.attempt, 2);
+    await q.settle(out[3]?.token.id, [{ ok: true }]);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(out.length, 4, 'the locked row waits out its backoff');
+    assert.equal(q.stats().waitingRetry, 1);
+    await q.close();
+  });
+
   it('stores several messages and extra state (a cursor) in one atomic durable write', async () => {
     const store = new MemoryStore();
     const q = makeQueue(store);
