@@ -188,6 +188,8 @@ export class DeliveryQueue extends EventEmitter {
   private deliver: ((d: OutgoingDelivery) => void) | undefined;
   private limiter: TargetLimiter | undefined;
   private pumpScheduled = false;
+  /** Records put to wait out an outage's backoff (or loaded so) since targetAnswers last looked. */
+  private outageWaiting = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryTimerAt = 0;
   private closed = false;
@@ -384,6 +386,7 @@ export class DeliveryQueue extends EventEmitter {
       const loaded: QueueRecord[] = [];
       for await (const [, v] of this.store.scanRaw({ gt: `${this.laneKey(lane.name)}${pad(lane.cursor)}`, lt: prefixEnd(this.laneKey(lane.name)), limit: want })) loaded.push(decodeRecord(v));
       for (const r of loaded) {
+        if (r.notBefore !== undefined && isOutage(r.lastError)) this.outageWaiting += 1;
         if (r.seq > lane.cursor) {
           lane.buffer.push(r);
           lane.cursor = r.seq;
@@ -639,6 +642,7 @@ export class DeliveryQueue extends EventEmitter {
       if (retryable && attempts <= this.settings.maximumRedeliveries) {
         const delay = delayFor(attempts);
         const updated: QueueRecord = { ...record, attempts, notBefore: now + delay, lastError: errorSummary(err) };
+        if (isOutage(updated.lastError)) this.outageWaiting += 1;
         this.insertSorted(lane, updated);
         ops.push(putRecord(this.recordKey(updated), updated));
         this.counters.retried += 1;
@@ -678,6 +682,9 @@ export class DeliveryQueue extends EventEmitter {
    * Their stored notBefore stays (after a restart they wait it out once more); their attempt counts stay too.
    */
   private targetAnswers(now: number): void {
+    // Only when such records were seen since the last look (the hot path pays nothing for it otherwise).
+    if (this.outageWaiting === 0) return;
+    this.outageWaiting = 0;
     for (const lane of this.lanes.values()) {
       for (const r of lane.buffer) {
         if (r.notBefore !== undefined && r.notBefore > now && isOutage(r.lastError)) r.notBefore = now;
