@@ -451,26 +451,29 @@ export class DeliveryQueue extends EventEmitter {
       if (capacity <= 0) return;
       const now = this.clock.now();
       const blocked = new Set<string>();
-      let refillFirst = false;
       const candidates: Array<{ lane: Lane; batches: QueueRecord[][] }> = [];
       for (const lane of this.lanes.values()) {
-        if (lane.buffer.length < this.settings.windowSize / 2 && !lane.exhausted) await this.refill(lane);
+        // Refilled in the background (a pump follows): one lane's store reads never hold up another lane's deliveries.
+        if (lane.buffer.length < this.settings.windowSize / 2 && !lane.exhausted && !lane.loading) {
+          this.refill(lane).then(
+            () => this.schedulePump(),
+            (err: unknown) => this.emit('error', err),
+          );
+        }
         const records = this.deliverable(lane, capacity * this.settings.batchSize, now, blocked);
         if (records.length === 0) continue;
         const batches: QueueRecord[][] = [];
         for (let i = 0; i < records.length; i += this.settings.batchSize) batches.push(records.slice(i, i + this.settings.batchSize));
         // A short last batch waits while the store holds more of this lane and the window is due for a refill:
-        // the next round refills first, so a backlog goes out in full batches (not 200, 200, 112 per window).
+        // it goes with what the refill brings, so a backlog goes out in full batches (not 200, 200, 112 per window).
         const last = batches[batches.length - 1];
         if (last && last.length < this.settings.batchSize && !lane.exhausted && lane.buffer.length - (records.length - last.length) < this.settings.windowSize / 2) {
           batches.pop();
-          refillFirst = true;
         }
         if (batches.length > 0) candidates.push({ lane, batches });
       }
       if (candidates.length === 0) {
-        // Only short batches held back: round again, refilling their windows first.
-        if (refillFirst) continue;
+        // (Short batches held back go out after the refill under way, which pumps again.)
         this.armRetryTimer(now);
         return;
       }
