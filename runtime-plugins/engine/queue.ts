@@ -141,6 +141,8 @@ interface Lane {
    * meanwhile must not call the lane exhausted: that record would then wait in the store until a restart.
    */
   written: number;
+  /** Deliveries of this lane being dispatched or in flight. */
+  slots: number;
 }
 
 export interface QueueStats {
@@ -248,7 +250,7 @@ export class DeliveryQueue extends EventEmitter {
   private ensureLane(name: string, weight: number): Lane {
     let lane = this.lanes.get(name);
     if (!lane) {
-      lane = { name, weight, credit: 0, buffer: [], cursor: 0, exhausted: true, depth: 0, loading: undefined, written: 0 };
+      lane = { name, weight, credit: 0, buffer: [], cursor: 0, exhausted: true, depth: 0, loading: undefined, written: 0, slots: 0 };
       this.lanes.set(name, lane);
     }
     return lane;
@@ -480,7 +482,8 @@ export class DeliveryQueue extends EventEmitter {
       // Smooth weighted round robin over the lanes that have something to deliver.
       const taken = new Map<Lane, Set<number>>();
       for (let sent = 0; sent < capacity; sent++) {
-        const ready = candidates.filter((c) => c.batches.length > 0);
+        const free = capacity - sent;
+        const ready = candidates.filter((c) => c.batches.length > 0 && this.reserved(c.lane) < free);
         if (ready.length === 0) break;
         const total = ready.reduce((n, c) => n + c.lane.weight, 0);
         let best = ready[0];
@@ -496,7 +499,24 @@ export class DeliveryQueue extends EventEmitter {
         this.dispatch(best.lane, batch);
       }
       for (const [lane, seqs] of taken) lane.buffer = lane.buffer.filter((r) => !seqs.has(r.seq));
+      // Nothing could go (the free slots are kept for quiet lanes): a settle pumps again.
+      if (taken.size === 0) {
+        this.armRetryTimer(now);
+        return;
+      }
     }
+  }
+
+  /**
+   * Slots kept free for the other lanes that have nothing out (a bulkhead): a burst on one lane never holds every
+   * slot, so a message on a quiet lane goes out at once instead of waiting for one to free. Only when there are
+   * more slots than lanes.
+   */
+  private reserved(lane: Lane): number {
+    if (this.settings.maxInFlight <= this.lanes.size) return 0;
+    let n = 0;
+    for (const other of this.lanes.values()) if (other !== lane && other.slots === 0) n += 1;
+    return n;
   }
 
   private hold(record: QueueRecord, lane: Lane, id: string): void {
@@ -535,6 +555,7 @@ export class DeliveryQueue extends EventEmitter {
     const id = randomUUID();
     for (const r of records) this.hold(r, lane, id);
     this.dispatching += 1;
+    lane.slots += 1;
     const limiter = this.limiter;
     const acquired = limiter ? limiter.acquire(1) : Promise.resolve(undefined);
     const giveBack = () => {
@@ -549,6 +570,7 @@ export class DeliveryQueue extends EventEmitter {
         const deliver = this.deliver;
         if (!deliver || this.closed || records.some((r) => this.out.get(r.seq)?.id !== id)) {
           permit?.release();
+          lane.slots -= 1;
           giveBack();
           this.schedulePump();
           return;
@@ -564,6 +586,7 @@ export class DeliveryQueue extends EventEmitter {
       })
       .catch((err: unknown) => {
         this.dispatching -= 1;
+        lane.slots -= 1;
         giveBack();
         if (!this.closed) this.emit('error', err);
       });
@@ -581,10 +604,16 @@ export class DeliveryQueue extends EventEmitter {
     clearTimeout(f.timer);
     f.permit?.release();
     this.inFlight.delete(f.token.id);
+    this.freeSlot(f);
     for (const r of f.records) {
       const o = this.unhold(r.seq, f.token.id);
       if (o) this.insertSorted(o.lane, o.record);
     }
+  }
+
+  private freeSlot(f: InFlight): void {
+    const lane = this.lanes.get(f.token.lane);
+    if (lane && lane.slots > 0) lane.slots -= 1;
   }
 
   /** Whether a delivery is still awaited. */
@@ -602,6 +631,7 @@ export class DeliveryQueue extends EventEmitter {
     if (!f) return;
     clearTimeout(f.timer);
     this.inFlight.delete(id);
+    this.freeSlot(f);
     f.permit?.release();
     const now = this.clock.now();
     const ops: WriteOp[] = [];
@@ -760,6 +790,7 @@ export class DeliveryQueue extends EventEmitter {
       f.permit?.release();
     }
     this.inFlight.clear();
+    for (const lane of this.lanes.values()) lane.slots = 0;
     this.removeAllListeners();
     return Promise.resolve();
   }

@@ -160,6 +160,24 @@ describe('delivery queue', () => {
     assert.equal(q.stats().depth, 0);
   });
 
+  it('keeps a slot free for a quiet lane, so a burst on another lane does not make it wait (bulkhead)', async () => {
+    const q = makeQueue(store, { lanes: [{ name: 'customers', weight: 1 }, { name: 'invoices', weight: 1 }], maxInFlight: 3, orderByKey: false });
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    for (let i = 0; i < 10; i++) await q.enqueue({ payload: i }, { lane: 'invoices' });
+    await until(() => out.length === 2);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(out.length, 2, 'the burst holds 2 of the 3 slots; one is kept for the quiet lane');
+    await q.enqueue({ payload: 'customer' }, { lane: 'customers' });
+    await until(() => out.length === 3);
+    assert.equal(out[2]?.token.lane, 'customers', 'the quiet lane goes out at once, not after an invoice');
+    // Both lanes busy: nothing is kept back any more; each settled slot goes on with the lanes' turns.
+    await q.settle(out[0]?.token.id, [{ ok: true }]);
+    await until(() => out.length === 4);
+    assert.equal(out[3]?.token.lane, 'invoices');
+    await q.close();
+  });
+
   it('refuses what it cannot store with a clear error and keeps nothing', async () => {
     const q = makeQueue(store, { maxMessageBytes: 2048 });
     const circular: Record<string, unknown> = { payload: {} };
