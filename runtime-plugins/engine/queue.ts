@@ -34,9 +34,10 @@ export const QueueSettings = z.object({
   windowSize: z.number().int().min(8).max(100_000).default(512),
 });
 export type QueueSettingsInput = z.input<typeof QueueSettings>;
+export type QueueSettings = z.output<typeof QueueSettings>;
 
 /** The window holds at least two batches, so a backlog can always go out in full ones. */
-function withWindow(s: z.output<typeof QueueSettings>): z.output<typeof QueueSettings> {
+function withWindow(s: QueueSettings): QueueSettings {
   return s.windowSize < 2 * s.batchSize ? { ...s, windowSize: 2 * s.batchSize } : s;
 }
 
@@ -49,7 +50,6 @@ function isOutage(e: DeadLetterError | undefined): boolean {
   if (e.status !== undefined) return e.status >= 500;
   return isTransientNetworkCode(e.code);
 }
-export type QueueSettings = z.output<typeof QueueSettings>;
 
 export interface QueueRecord {
   seq: number;
