@@ -10,7 +10,7 @@ import { recordError } from '../../runtime-plugins/red/outcome.js';
 import { fromSalesforce, mappingFailure } from './client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from './client/client.js';
 import { isMappedObject, readFields, type MappedObject } from './client/objects.js';
-import { parseSalesforceDateTime, SoqlDateTime, type SoqlParams } from './client/soql.js';
+import { checkWhereCondition, parseSalesforceDateTime, SoqlDateTime, type SoqlParams } from './client/soql.js';
 
 export type ChangeCursor =
   | {
@@ -63,7 +63,7 @@ export function changeFeedConfig(input: { object?: unknown; condition?: unknown;
   const output = input.output === 'record' ? 'record' : 'canonical';
   if (output === 'canonical' && !isMappedObject(object)) throw new Error(`${object} has no canonical mapping: choose the output "record" (mapped objects: Account, Contact, Opportunity and the Certinia PSA objects)`);
   const condition = typeof input.condition === 'string' ? input.condition.trim() : '';
-  if (/;|\bORDER\s+BY\b|\bLIMIT\b/i.test(condition)) throw new Error('the condition is a WHERE condition only: no ORDER BY, LIMIT or ";"');
+  checkWhereCondition(condition);
   const fields = (typeof input.fields === 'string' ? input.fields : '').split(',').map((f) => f.trim()).filter((f) => f !== '');
   for (const f of fields) if (!PATH.test(f)) throw new Error(`field "${f}" is not a field name or parent path (Account.Name)`);
   const legalEntityField = typeof input.legalEntityField === 'string' ? input.legalEntityField.trim() : '';

@@ -3,6 +3,7 @@
 // canonical opportunities with msg.sync. The cursor is the last
 // record's (SystemModstamp, Id), so records sharing a timestamp are neither skipped nor read twice.
 import { createEnvelope } from '../../canonical/index.js';
+import { checkWhereCondition } from './client/soql.js';
 import type { SalesforceMappingContext } from '../../canonical/mappings/salesforce/index.js';
 import type { PollResult } from '../../runtime-plugins/engine/poller.js';
 import type { Store } from '../../runtime-plugins/engine/store.js';
@@ -38,32 +39,12 @@ export type OpportunityWatch = 'won' | 'all';
  */
 export function watchCondition(watch: OpportunityWatch, condition = ''): string {
   const own = condition.trim();
-  checkCondition(own);
+  checkWhereCondition(own);
   const base = watch === 'won' ? 'IsWon = true' : '';
   if (own === '') return base;
   return base === '' ? `(${own})` : `${base} AND (${own})`;
 }
 
-/** A condition must stay inside its parentheses: balanced outside string literals, no clause after it. */
-function checkCondition(condition: string): void {
-  let depth = 0;
-  let outside = '';
-  for (let i = 0; i < condition.length; i++) {
-    const ch = condition[i];
-    if (ch === "'") {
-      // Skip the literal, with its backslash escapes.
-      for (i++; i < condition.length && condition[i] !== "'"; i++) if (condition[i] === '\\') i++;
-      if (i >= condition.length) throw new Error(`condition has an unterminated string literal: ${condition}`);
-      outside += ' ';
-      continue;
-    }
-    if (ch === '(') depth++;
-    if (ch === ')' && --depth < 0) throw new Error(`condition has a ")" without its "(": ${condition}`);
-    outside += ch;
-  }
-  if (depth !== 0) throw new Error(`condition has a "(" without its ")": ${condition}`);
-  if (/\b(ORDER\s+BY|LIMIT|OFFSET|GROUP\s+BY|FOR\s+(UPDATE|VIEW|REFERENCE))\b/i.test(outside)) throw new Error(`condition must be a WHERE condition only (no ORDER BY, LIMIT, OFFSET, GROUP BY or FOR): ${condition}`);
-}
 /** Topic of a won opportunity that could not be mapped: reported as an error, with the record. */
 export const UNMAPPABLE_TOPIC = 'salesforce/opportunity/closed-won/unmappable';
 

@@ -152,4 +152,10 @@ describe('syncwright-salesforce-changes node', function () {
     const again = helper.getNode('changes') as unknown as { error: { args?: unknown[][] } };
     assert.match(String(again.error.args?.[0]?.[0]), /WHERE condition only/);
   });
+
+  it('refuses a condition that would leave its parentheses and OR past the cursor (its records sent on every poll)', async () => {
+    await helper.load([salesforceConnectionNode, salesforceChangesNode], flow({ condition: 'Name != null) OR (Id != null' }), {});
+    const escape = helper.getNode('changes') as unknown as { error: { args?: unknown[][] } };
+    assert.match(String(escape.error.args?.[0]?.[0]), /condition has a "\)" without its "\("/);
+  });
 });

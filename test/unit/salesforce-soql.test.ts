@@ -1,7 +1,7 @@
 // SOQL parameter binding: how each kind of value is written. Whether a bound value stays a literal is proven
 // against the sandbox's SOQL parser in salesforce-client.test.ts.
 import assert from 'node:assert/strict';
-import { bindSoql, escapeSoqlString, parseSoqlParams, SoqlDate, SoqlDateTime, SoqlLike, SoqlNumber, soqlNumber } from '../../nodes/salesforce/client/soql.js';
+import { bindSoql, checkWhereCondition, escapeSoqlString, parseSoqlParams, SoqlDate, SoqlDateTime, SoqlLike, SoqlNumber, soqlNumber } from '../../nodes/salesforce/client/soql.js';
 import { SyncError } from '../../runtime-plugins/sync-error.js';
 
 function rejectsParam(fn: () => unknown, name: string, reason: RegExp): void {
@@ -82,5 +82,16 @@ describe('SOQL parameter binding', () => {
     rejectsParam(() => parseSoqlParams({ o: { evil: "' OR 1=1" } }), 'o', /must be a string/);
     rejectsParam(() => parseSoqlParams({ 'a b': 1 }), 'a b', /not a SOQL parameter name/);
     assert.throws(() => parseSoqlParams('x'), /msg.params must be an object/);
+  });
+});
+
+describe('a flow\'s own WHERE condition', () => {
+  it('stays inside its parentheses: literals may hold anything, the condition may not close them or add a clause', () => {
+    for (const ok of ["Name = 'Limit; Co (UK)'", "(Type = 'A' OR Type = 'B') AND Amount > 0", "Name = 'O\\'Brien)'", '']) assert.doesNotThrow(() => checkWhereCondition(ok), ok);
+    assert.throws(() => checkWhereCondition('Amount > 0) OR (Id != null'), /a "\)" without its "\("/);
+    assert.throws(() => checkWhereCondition('(Amount > 0'), /a "\(" without its "\)"/);
+    assert.throws(() => checkWhereCondition("Name = 'open"), /unterminated string literal/);
+    assert.throws(() => checkWhereCondition('Name != null ORDER BY Name'), /WHERE condition only/);
+    assert.throws(() => checkWhereCondition('Name != null; DELETE'), /no ";"/);
   });
 });

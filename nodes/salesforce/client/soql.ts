@@ -262,3 +262,29 @@ function parseScalar(name: string, value: unknown): SoqlScalar {
   }
   throw badParam(name, `is a ${typeof value}, which SOQL cannot hold`);
 }
+
+/**
+ * A flow's own WHERE condition, to be ANDed in parentheses with Syncwright's (a trigger's cursor): it must stay
+ * inside them — parentheses balanced outside string literals, no `;` and no clause after it. Throws an Error
+ * saying what is wrong.
+ */
+export function checkWhereCondition(condition: string): void {
+  let depth = 0;
+  let outside = '';
+  for (let i = 0; i < condition.length; i++) {
+    const ch = condition[i];
+    if (ch === "'") {
+      // Skip the literal, with its backslash escapes.
+      for (i++; i < condition.length && condition[i] !== "'"; i++) if (condition[i] === '\\') i++;
+      if (i >= condition.length) throw new Error(`condition has an unterminated string literal: ${condition}`);
+      outside += ' ';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')' && --depth < 0) throw new Error(`condition has a ")" without its "(": ${condition}`);
+    outside += ch;
+  }
+  if (depth !== 0) throw new Error(`condition has a "(" without its ")": ${condition}`);
+  if (outside.includes(';')) throw new Error(`condition must be a WHERE condition only (no ";"): ${condition}`);
+  if (/\b(ORDER\s+BY|LIMIT|OFFSET|GROUP\s+BY|FOR\s+(UPDATE|VIEW|REFERENCE))\b/i.test(outside)) throw new Error(`condition must be a WHERE condition only (no ORDER BY, LIMIT, OFFSET, GROUP BY or FOR): ${condition}`);
+}
