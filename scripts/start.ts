@@ -98,18 +98,20 @@ async function main(): Promise<void> {
   let sandboxes: Sandboxes | undefined;
   const env: Record<string, string> = { SYNCWRIGHT_PORT: String(port), SYNCWRIGHT_HOST: host };
   if (demo) {
-    const ports = { salesforce: envPort('SYNCWRIGHT_SALESFORCE_PORT', 8701), netsuite: envPort('SYNCWRIGHT_NETSUITE_PORT', 8702), kantata: envPort('SYNCWRIGHT_KANTATA_PORT', 8703), netsuiteUk: envPort('SYNCWRIGHT_NETSUITE_UK_PORT', 8704) };
+    const portVars = { salesforce: 'SYNCWRIGHT_SALESFORCE_PORT', netsuite: 'SYNCWRIGHT_NETSUITE_PORT', kantata: 'SYNCWRIGHT_KANTATA_PORT', netsuiteUk: 'SYNCWRIGHT_NETSUITE_UK_PORT' } as const;
+    const ports = { salesforce: envPort(portVars.salesforce, 8701), netsuite: envPort(portVars.netsuite, 8702), kantata: envPort(portVars.kantata, 8703), netsuiteUk: envPort(portVars.netsuiteUk, 8704) };
     for (const [name, p] of Object.entries(ports)) {
       if (p !== 0 && !(await portIsFree(p, '127.0.0.1'))) {
-        console.error(`The ${name} sandbox port ${p} is already in use (a running \`npm run sandbox\`?). Stop it, choose another with SYNCWRIGHT_${name.toUpperCase()}_PORT, or run without the demo: SYNCWRIGHT_DEMO=0 npm start`);
+        console.error(`The ${name} sandbox port ${p} is already in use (a running \`npm run sandbox\`?). Stop it, choose another with ${portVars[name as keyof typeof portVars]}, or run without the demo: SYNCWRIGHT_DEMO=0 npm start`);
         process.exit(1);
       }
     }
     sandboxes = await startAllSandboxes(ports);
-    // The demo's settings win over nothing but explicit ones: a variable already set is kept.
-    for (const [k, v] of Object.entries(demoEnvironment(sandboxes))) if (process.env[k] === undefined) env[k] = v;
-    env['SYNCWRIGHT_CREDENTIAL_SECRET'] = process.env['SYNCWRIGHT_CREDENTIAL_SECRET'] ?? 'syncwright-demo';
-    env['ANALYTICS_DIR'] = process.env['ANALYTICS_DIR'] ?? join(userDir, 'analytics');
+    // The demo's settings win over nothing but explicit ones: a variable already set (and not empty, as a copied
+    // .env.example leaves many) is kept.
+    for (const [k, v] of Object.entries(demoEnvironment(sandboxes))) if (!process.env[k]) env[k] = v;
+    env['SYNCWRIGHT_CREDENTIAL_SECRET'] = process.env['SYNCWRIGHT_CREDENTIAL_SECRET'] || 'syncwright-demo';
+    env['ANALYTICS_DIR'] = process.env['ANALYTICS_DIR'] || join(userDir, 'analytics');
     mkdirSync(env['ANALYTICS_DIR'], { recursive: true });
   }
 

@@ -44,6 +44,10 @@ describe('npm start: the demo', function () {
         // A fault every 5th deal is one every 5 s at this pace; an 8 s NetSuite outage among them would leave the
         // sandbox down most of the time, and whether the first deal completes would be a matter of chance.
         SYNCWRIGHT_DEMO_FAULTS: '0',
+        // As a copied .env.example leaves them: empty is unset (the demo's sandbox settings and defaults apply).
+        ANALYTICS_DIR: '',
+        SALESFORCE_LOGIN_URL: '',
+        SYNCWRIGHT_CREDENTIAL_SECRET: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
