@@ -139,11 +139,15 @@ export function changesPoll(client: SalesforceClient, context: SalesforceMapping
     const last = records[records.length - 1];
     const lastTs = isoOf(last?.['SystemModstamp']);
     const next: ChangeCursor = last && lastTs && typeof last['Id'] === 'string' ? { ts: lastTs, id: last['Id'] } : (stored ?? { ts: new Date(0).toISOString() });
-    return { items: records.map((r) => toItem(r, context, config)), cursor: next, more: records.length >= config.batchSize };
+    return { items: records.flatMap((r) => toItems(r, context, config)), cursor: next, more: records.length >= config.batchSize };
   };
 }
 
-function toItem(record: SObjectRecord, context: SalesforceMappingContext, config: ChangeFeedConfig): FeedItem {
+/**
+ * The messages of one changed record: the record itself, or its canonical objects — one, or one per day of a
+ * Certinia timecard (each with its own business and idempotency key).
+ */
+function toItems(record: SObjectRecord, context: SalesforceMappingContext, config: ChangeFeedConfig): FeedItem[] {
   const id = String(record['Id']);
   const occurredAt = isoOf(record['SystemModstamp']);
   const salesforce = { object: config.object, id, systemModstamp: occurredAt ?? '' };
@@ -156,20 +160,24 @@ function toItem(record: SObjectRecord, context: SalesforceMappingContext, config
   if (config.output === 'record' || !isMappedObject(config.object)) {
     const { attributes: _attributes, ...fields } = record;
     const sync = { ...createEnvelope({ businessKey: fallbackKey, source, idempotencyKey, ...(occurredAt ? { occurredAt } : {}) }), ...legalEntity };
-    return { msg: { topic: topicOf(config.object), payload: fields, sync, salesforce }, key: fallbackKey, correlationId: sync.correlationId, businessKey: fallbackKey };
+    return [{ msg: { topic: topicOf(config.object), payload: fields, sync, salesforce }, key: fallbackKey, correlationId: sync.correlationId, businessKey: fallbackKey }];
   }
   const schema = SCHEMAS[config.object];
   try {
-    const [canonical] = fromSalesforce(config.object, record, { context }) as Array<Record<string, unknown>>;
-    const payload: Record<string, unknown> = { ...canonical };
-    // When the record last changed, for rules that prefer the most recent system (survivorship).
-    if (payload['updatedAt'] === undefined && occurredAt !== undefined) payload['updatedAt'] = occurredAt;
-    const businessKey = String(payload['businessKey']);
-    const sync = { ...createEnvelope({ businessKey, schema, source, idempotencyKey, ...(occurredAt ? { occurredAt } : {}) }), ...legalEntity };
-    return { msg: { topic: topicOf(config.object), payload, sync, salesforce }, key: businessKey, correlationId: sync.correlationId, businessKey };
+    const objects = fromSalesforce(config.object, record, { context }) as Array<Record<string, unknown>>;
+    if (objects.length === 0) throw new Error(`the ${config.object} record ${id} holds no canonical object (e.g. a timecard with no hours)`);
+    return objects.map((canonical) => {
+      const payload: Record<string, unknown> = { ...canonical };
+      // When the record last changed, for rules that prefer the most recent system (survivorship).
+      if (payload['updatedAt'] === undefined && occurredAt !== undefined) payload['updatedAt'] = occurredAt;
+      const businessKey = String(payload['businessKey']);
+      const ownIdempotencyKey = objects.length === 1 ? idempotencyKey : `${idempotencyKey}:${businessKey}`;
+      const sync = { ...createEnvelope({ businessKey, schema, source, idempotencyKey: ownIdempotencyKey, ...(occurredAt ? { occurredAt } : {}) }), ...legalEntity };
+      return { msg: { topic: topicOf(config.object), payload, sync, salesforce }, key: businessKey, correlationId: sync.correlationId, businessKey };
+    });
   } catch (err) {
     // Not emitted as a canonical object, never silently dropped: the second output, with the record and the reason.
     const sync = { ...createEnvelope({ businessKey: fallbackKey, schema, source, idempotencyKey, ...(occurredAt ? { occurredAt } : {}) }), ...legalEntity, error: recordError(mappingFailure(err)) };
-    return { msg: { topic: topicOf(config.object), payload: record, sync, salesforce }, key: fallbackKey, correlationId: sync.correlationId, businessKey: fallbackKey };
+    return [{ msg: { topic: topicOf(config.object), payload: record, sync, salesforce }, key: fallbackKey, correlationId: sync.correlationId, businessKey: fallbackKey }];
   }
 }

@@ -143,6 +143,22 @@ describe('syncwright-salesforce-changes node', function () {
     assert.equal(m.payload?.['attributes'], undefined);
   });
 
+  it('emits a Certinia timecard as one TimeEntry per day with hours, each with its own keys', async () => {
+    const run = await start({ object: 'pse__Timecard_Header__c' });
+    await until('the seeded timecard', () => run.out.length >= 5 || run.unmapped.length > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(run.unmapped, []);
+    assert.deepEqual(run.out.map((m) => [(m.payload as { date?: string }).date, (m.payload as { hours?: number }).hours]), [
+      ['2026-01-05', 8],
+      ['2026-01-06', 8],
+      ['2026-01-07', 7.5],
+      ['2026-01-08', 8],
+      ['2026-01-09', 6],
+    ]);
+    assert.equal(new Set(keys(run.out)).size, 5, 'a business key per day');
+    assert.equal(new Set(run.out.map((m) => m.sync?.['idempotencyKey'])).size, 5, 'an idempotency key per day');
+  });
+
   it('refuses a setting it cannot work with, naming it', async () => {
     await helper.load([salesforceConnectionNode, salesforceChangesNode], flow({ object: 'Invoice__c' }), {});
     const node = helper.getNode('changes') as unknown as { error: { args?: unknown[][] } };
