@@ -3,16 +3,15 @@
 // canonical opportunities with msg.sync. The cursor is the last
 // record's (SystemModstamp, Id), so records sharing a timestamp are neither skipped nor read twice.
 import { createEnvelope } from '../../canonical/index.js';
-import { checkWhereCondition } from './client/soql.js';
 import type { SalesforceMappingContext } from '../../canonical/mappings/salesforce/index.js';
 import type { PollResult } from '../../runtime-plugins/engine/poller.js';
-import type { Store } from '../../runtime-plugins/engine/store.js';
+import type { Store, WriteOp } from '../../runtime-plugins/engine/store.js';
 import { recordError } from '../../runtime-plugins/red/outcome.js';
 import { fromSalesforce, mappingFailure } from './client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from './client/client.js';
 import { readFields } from './client/objects.js';
 import { attachLineItems } from './client/opportunity.js';
-import { parseSalesforceDateTime, SoqlDateTime, type SoqlParams } from './client/soql.js';
+import { checkWhereCondition, parseSalesforceDateTime, SoqlDateTime, type SoqlParams } from './client/soql.js';
 
 export type ClosedWonCursor =
   | {
@@ -88,10 +87,8 @@ function isoOf(stamp: unknown): string | undefined {
 }
 
 /** A poller's `poll`: reads the next page of won opportunities after the cursor. */
-export function closedWonPoll(options: ClosedWonOptions): { poll: (cursor: ClosedWonCursor | undefined) => Promise<PollResult<ClosedWonCursor>>; marksOfLastPoll: () => string[] } {
-  let pendingMarks: string[] = [];
+export function closedWonPoll(options: ClosedWonOptions): (cursor: ClosedWonCursor | undefined) => Promise<PollResult<ClosedWonCursor>> {
   const poll = async (stored: ClosedWonCursor | undefined): Promise<PollResult<ClosedWonCursor>> => {
-    pendingMarks = [];
     if (stored !== undefined && 'from' in stored) {
       // "Now" is after the last won opportunity Salesforce has, by its own SystemModstamp: no clock skew.
       const watched = options.where ?? 'IsWon = true';
@@ -113,10 +110,13 @@ export function closedWonPoll(options: ClosedWonOptions): { poll: (cursor: Close
     }
     const withLines = fresh.length > 0 ? await attachLineItems(options.client, fresh) : [];
     const items = withLines.map((record) => toItem(record, options.context, options.topic ?? CLOSED_WON_TOPIC));
-    pendingMarks = fresh.map((r) => `${options.markPrefix}${String(r['Id'])}`);
-    return { items, cursor: next, more: records.length >= options.batchSize };
+    // Emitted opportunities are remembered in the same atomic write as the stored items and the cursor: a crash
+    // can leave neither a mark without its message nor a message without its mark.
+    const at = new Date().toISOString();
+    const ops: WriteOp[] = options.emit === 'once' ? fresh.map((r) => ({ type: 'put', key: `${options.markPrefix}${String(r['Id'])}`, value: { at } })) : [];
+    return { items, cursor: next, more: records.length >= options.batchSize, ...(ops.length > 0 ? { ops } : {}) };
   };
-  return { poll, marksOfLastPoll: () => pendingMarks };
+  return poll;
 }
 
 function toItem(record: SObjectRecord, context: SalesforceMappingContext, topic: string): PollResult<ClosedWonCursor>['items'][number] {

@@ -89,7 +89,7 @@ export = function register(RED: NodeAPI): void {
       client = await connection.client();
       const markPrefix = `salesforce-closed-won/${node.id}/emitted/`;
       const topic = watch === 'all' ? CHANGED_TOPIC : CLOSED_WON_TOPIC;
-      const { poll, marksOfLastPoll } = closedWonPoll({ client, context: connection.mappingContext, batchSize, emit: emitMode, store: engine.store, markPrefix, where, topic });
+      const poll = closedWonPoll({ client, context: connection.mappingContext, batchSize, emit: emitMode, store: engine.store, markPrefix, where, topic });
       const p = new DurablePoller<ClosedWonCursor>(engine, `salesforce-closed-won:${node.id}`, {
         intervalMs,
         poll: (cursor) => {
@@ -109,11 +109,6 @@ export = function register(RED: NodeAPI): void {
       });
       p.on('polled', ({ found }: { found: number }) => {
         pollEnded();
-        // The found records are stored with the cursor now; only then are they remembered as emitted.
-        const marks = marksOfLastPoll();
-        if (marks.length > 0) {
-          engine.store.write(marks.map((key) => ({ type: 'put' as const, key, value: { at: new Date().toISOString() } })), 'lazy').catch((err: unknown) => node.error(`Could not remember emitted opportunities: ${err instanceof Error ? err.message : String(err)}`));
-        }
         lastProblem = '';
         node.status(status.working(brief(`polled ${new Date().toTimeString().slice(0, 8)} · ${found} new · ${emitted} sent${usage()}`)));
       });

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Engine } from './engine.js';
 import type { DeliveryQueue, OutgoingDelivery } from './queue.js';
+import type { WriteOp } from './store.js';
 
 export interface PollResult<C> {
   items: Array<{ msg: Record<string, unknown>; key?: string; correlationId?: string; businessKey?: string }>;
@@ -13,6 +14,8 @@ export interface PollResult<C> {
   cursor: C;
   /** More results are waiting: poll again at once instead of after the interval. */
   more?: boolean;
+  /** Further state written in the same atomic, fsync'd batch as the items and the cursor (e.g. what was emitted). */
+  ops?: WriteOp[];
 }
 
 export interface PollerOptions<C> {
@@ -103,8 +106,8 @@ export class DurablePoller<C> extends EventEmitter {
     this.lastPollAt = Date.now();
     this.lastError = undefined;
     const cursorOp = { type: 'put' as const, key: this.cursorKey, value: result.cursor };
-    if (result.items.length > 0) await q.enqueueBatch(result.items, [cursorOp]);
-    else await this.engine.store.write([cursorOp], 'durable');
+    if (result.items.length > 0) await q.enqueueBatch(result.items, [cursorOp, ...(result.ops ?? [])]);
+    else await this.engine.store.write([cursorOp, ...(result.ops ?? [])], 'durable');
     this.emit('polled', { found: result.items.length, cursor: result.cursor });
     return result.more === true;
   }

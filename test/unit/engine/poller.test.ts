@@ -73,4 +73,26 @@ describe('durable poller triggers', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('writes a poll\'s own state (what it emitted) in the same durable batch as its items and cursor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-poller-'));
+    const engine = await Engine.open({ storeDir: dir });
+    const poller = new DurablePoller<number>(engine, 'p3', {
+      intervalMs: 60_000,
+      poll: (cursor) => Promise.resolve(cursor === undefined ? { items: [{ msg: { payload: 'a' } }], cursor: 1, ops: [{ type: 'put', key: 'p3/emitted/a', value: { at: 'now' } }] } : { items: [], cursor, ops: [{ type: 'put', key: 'p3/seen-empty', value: true }] }),
+      emit: () => undefined,
+    });
+    try {
+      // Polled by hand (not started): each poll's write has resolved when pollOnce does.
+      (poller as unknown as { queue: unknown }).queue = await engine.queue('poller:p3', { orderByKey: false });
+      await poller.pollOnce();
+      assert.deepEqual(await engine.store.get('p3/emitted/a'), { at: 'now' });
+      assert.equal(await poller.cursor(), 1);
+      await poller.pollOnce();
+      assert.equal(await engine.store.get('p3/seen-empty'), true, 'also with no items');
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
