@@ -44,8 +44,8 @@ export function watchCondition(watch: OpportunityWatch, condition = ''): string 
   return base === '' ? `(${own})` : `${base} AND (${own})`;
 }
 
-/** Topic of a won opportunity that could not be mapped: reported as an error, with the record. */
-export const UNMAPPABLE_TOPIC = 'salesforce/opportunity/closed-won/unmappable';
+/** Topic of an opportunity that could not be mapped (the trigger's topic + `/unmappable`): reported as an error, with the record. */
+export const isUnmappableTopic = (topic: unknown): boolean => typeof topic === 'string' && topic.endsWith('/unmappable');
 
 export interface ClosedWonOptions {
   client: SalesforceClient;
@@ -131,6 +131,6 @@ function toItem(record: SObjectRecord, context: SalesforceMappingContext, topic:
     // Not emitted as an opportunity, never silently dropped: reported with the record so a Catch node sees it.
     const businessKey = typeof record['Syncwright_Key__c'] === 'string' ? record['Syncwright_Key__c'] : `opp:${id}`;
     const sync = { ...createEnvelope({ businessKey, schema: 'syncwright/opportunity@1', source: { system: 'salesforce', id }, ...(occurredAt ? { occurredAt } : {}) }), error: recordError(mappingFailure(err)) };
-    return { msg: { topic: UNMAPPABLE_TOPIC, payload: record, sync }, key: businessKey, correlationId: sync.correlationId, businessKey };
+    return { msg: { topic: `${topic}/unmappable`, payload: record, sync }, key: businessKey, correlationId: sync.correlationId, businessKey };
   }
 }

@@ -8,7 +8,7 @@ import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { brief, status } from '../../runtime-plugins/red/status.js';
 import { toSyncError } from '../../runtime-plugins/sync-error.js';
 import type { SalesforceClient } from './client/client.js';
-import { CHANGED_TOPIC, CLOSED_WON_TOPIC, closedWonPoll, START_FROM_NOW, UNMAPPABLE_TOPIC, watchCondition, type ClosedWonCursor, type OpportunityWatch } from './closed-won.js';
+import { CHANGED_TOPIC, CLOSED_WON_TOPIC, closedWonPoll, isUnmappableTopic, START_FROM_NOW, watchCondition, type ClosedWonCursor, type OpportunityWatch } from './closed-won.js';
 import { isSalesforceConnection } from './connection.js';
 
 const CONFIG_VERSION = 1;
@@ -97,7 +97,7 @@ export = function register(RED: NodeAPI): void {
           return poll(cursor);
         },
         emit: (msg) => {
-          if (msg['topic'] === UNMAPPABLE_TOPIC) {
+          if (isUnmappableTopic(msg['topic'])) {
             const error = (msg['sync'] as { error?: { message?: string } } | undefined)?.error;
             node.error(`A${watch === 'won' ? ' won' : 'n'} opportunity could not be mapped: ${error?.message ?? 'unknown problem'}`, msg);
             return;
