@@ -1,7 +1,7 @@
 // The pack in a real Node-RED process: every node type and the plugin load, a flow using every node deploys
 // through the Admin API, the examples are offered, and nothing is logged at error level.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NodeRedProcess, type FlowNode } from '../support/node-red-process.js';
 
@@ -53,6 +53,15 @@ describe('the pack in a real Node-RED', function () {
     assert.ok((modules.body as string[]).includes(pkg.name), 'the pack offers no examples');
     const lib = await fetch(`${nr.url}/library/examples/flows/${pkg.name}/basics/validate-opportunity`).then((r) => r.json() as Promise<FlowNode[]>);
     assert.ok(lib.some((n) => n.type === 'syncwright-canonical'));
+    // The quote-to-cash templates, each under Import › Examples › <pack> › templates.
+    const templates = readdirSync(resolve(__dirname, '../../../flows/templates')).filter((f) => f.endsWith('.json'));
+    assert.equal(templates.length, 6);
+    for (const file of templates) {
+      const res = await fetch(`${nr.url}/library/examples/flows/${pkg.name}/templates/${file.replace(/\.json$/, '')}`);
+      assert.equal(res.status, 200, `${file} is not in the Import menu`);
+      const nodes = (await res.json()) as FlowNode[];
+      assert.ok(nodes.some((n) => n.type === 'tab') && nodes.some((n) => n.type === 'comment'), `${file} has no tab with comments`);
+    }
   });
 
   it('deploys and runs the canonical example flow through the Admin API with no errors logged', async () => {
