@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BusinessKey, IsoDateTime } from './primitives.js';
 
+const SCHEMA_ID = /^syncwright\/[a-z][a-z-]*@\d+$/;
+
 export const SourceRef = z.object({
   system: z.string().trim().min(1).max(64),
   id: z.string().trim().max(255).optional(),
@@ -13,7 +15,7 @@ export const SyncEnvelope = z
     correlationId: z.string().trim().min(1).max(128),
     businessKey: BusinessKey,
     idempotencyKey: z.string().trim().min(1).max(512).optional(),
-    schema: z.string().regex(/^syncwright\/[a-z][a-z-]*@\d+$/, 'must look like syncwright/<object>@<major>').optional(),
+    schema: z.string().regex(SCHEMA_ID, 'must look like syncwright/<object>@<major>').optional(),
     source: SourceRef.optional(),
     occurredAt: IsoDateTime,
     attempt: z.number().int().min(0).optional(),
@@ -43,9 +45,14 @@ export function createEnvelope(init: NewEnvelope, now: () => Date = () => new Da
   if (init.schema !== undefined) env.schema = init.schema;
   if (init.source !== undefined) env.source = init.source;
   if (init.idempotencyKey !== undefined) env.idempotencyKey = init.idempotencyKey;
-  // Fast path for what the nodes create on every message: a key that is already clean and a time we made.
-  const clean = init.occurredAt === undefined && init.businessKey.length > 0 && init.businessKey.length <= 255 && init.businessKey.trim() === init.businessKey && init.schema === undefined && init.source === undefined && init.idempotencyKey === undefined && init.correlationId === undefined;
+  // Fast path for what the nodes create on every message: a key, a schema id and a source that are already
+  // clean, and a time and correlation ID we made. Anything else is checked by the schema.
+  const clean = init.occurredAt === undefined && init.idempotencyKey === undefined && init.correlationId === undefined && trimmedWithin(init.businessKey, 255) && (init.schema === undefined || SCHEMA_ID.test(init.schema)) && (init.source === undefined || (trimmedWithin(init.source.system, 64) && init.source.id === undefined && Object.keys(init.source).length === 1));
   return clean ? env : SyncEnvelope.parse(env);
+}
+
+function trimmedWithin(s: unknown, max: number): boolean {
+  return typeof s === 'string' && s.length > 0 && s.length <= max && s.trim() === s;
 }
 
 /**

@@ -32,8 +32,10 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /**
- * Walks the raw value once, without recursion limits being reachable by an attacker, and reports
- * prototype-polluting keys, excessive depth, non-JSON values and oversized payloads.
+ * Walks the raw value once and reports prototype-polluting keys, excessive depth (recursion is bounded by
+ * `maxDepth`, so an attacker cannot reach the stack limit), circular references, non-JSON values and oversized
+ * payloads. An object referenced twice without a cycle is data, not an error. A clean payload costs no
+ * allocation beyond the walk's own stack: paths are formatted only for errors.
  */
 export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardLimits): FieldError[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -41,50 +43,74 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
     return [{ path: '', code: 'not_an_object', message: `payload must be an object, got ${got}` }];
   }
   const errors: FieldError[] = [];
+  const path: PropertyKey[] = [];
+  const ancestors = new Set<object>();
   let size = 0;
-  const stack: Array<{ v: unknown; path: PropertyKey[] }> = [{ v: value, path: [] }];
-  const seen = new Set<object>();
-  while (stack.length > 0 && errors.length < 50) {
-    const { v, path } = stack.pop() as { v: unknown; path: PropertyKey[] };
-    if (typeof v === 'string') {
-      size += v.length;
-    } else if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) {
-      size += 8;
-    } else if (typeof v === 'object') {
-      if (seen.has(v)) {
-        errors.push({ path: formatPath(path), code: 'circular', message: 'payload contains a circular reference' });
-        continue;
-      }
-      seen.add(v);
-      if (path.length >= limits.maxDepth) {
-        errors.push({ path: formatPath(path), code: 'too_deep', message: `nested deeper than ${limits.maxDepth} levels` });
-        continue;
-      }
-      if (Array.isArray(v)) {
-        v.forEach((item, i) => stack.push({ v: item, path: [...path, i] }));
-      } else {
+  const fail = (code: string, message: string): void => {
+    errors.push({ path: formatPath(path), code, message });
+  };
+  // Returns false to stop the walk (too large, or enough errors).
+  const walk = (v: unknown): boolean => {
+    switch (typeof v) {
+      case 'string':
+        size += v.length;
+        break;
+      case 'number':
+      case 'boolean':
+      case 'undefined':
+        size += 8;
+        break;
+      case 'object': {
+        if (v === null) {
+          size += 8;
+          break;
+        }
+        if (ancestors.has(v)) {
+          fail('circular', 'payload contains a circular reference');
+          break;
+        }
+        if (path.length >= limits.maxDepth) {
+          fail('too_deep', `nested deeper than ${limits.maxDepth} levels`);
+          break;
+        }
+        if (Array.isArray(v)) {
+          ancestors.add(v);
+          for (let i = 0; i < v.length; i++) {
+            path.push(i);
+            const go = walk(v[i]);
+            path.pop();
+            if (!go) return false;
+          }
+          ancestors.delete(v);
+          break;
+        }
         // Plain objects of any realm count (Node-RED function nodes create theirs in a vm context).
         const proto: unknown = Object.getPrototypeOf(v);
-        if (proto !== null && Object.getPrototypeOf(proto) !== null && Object.prototype.toString.call(v) !== '[object Date]') {
-          errors.push({ path: formatPath(path), code: 'not_plain_object', message: 'must be plain JSON data' });
-          continue;
+        if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+          if (Object.prototype.toString.call(v) !== '[object Date]') fail('not_plain_object', 'must be plain JSON data');
+          break;
         }
-        for (const key of Object.keys(v)) {
+        ancestors.add(v);
+        const o = v as Record<string, unknown>;
+        for (const key of Object.keys(o)) {
           size += key.length;
-          if (FORBIDDEN_KEYS.has(key)) {
-            errors.push({ path: formatPath([...path, key]), code: 'forbidden_key', message: `key "${key}" is not allowed (prototype pollution)` });
-            continue;
-          }
-          stack.push({ v: (v as Record<string, unknown>)[key], path: [...path, key] });
+          path.push(key);
+          let go = true;
+          if (FORBIDDEN_KEYS.has(key)) fail('forbidden_key', `key "${key}" is not allowed (prototype pollution)`);
+          else go = walk(o[key]);
+          path.pop();
+          if (!go) return false;
         }
+        ancestors.delete(v);
+        break;
       }
-    } else {
-      errors.push({ path: formatPath(path), code: 'not_json', message: `a ${typeof v} is not JSON data` });
+      default:
+        fail('not_json', `a ${typeof v} is not JSON data`);
     }
-    if (size > limits.maxSize) {
-      return [{ path: '', code: 'too_large', message: `payload is larger than ${limits.maxSize} characters` }];
-    }
-  }
+    return size <= limits.maxSize && errors.length < 50;
+  };
+  walk(value);
+  if (size > limits.maxSize) return [{ path: '', code: 'too_large', message: `payload is larger than ${limits.maxSize} characters` }];
   return errors;
 }
 

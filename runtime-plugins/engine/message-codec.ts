@@ -13,7 +13,7 @@ function describePath(path: ReadonlyArray<string | number>): string {
 }
 
 /** Throws a `data` SyncError naming the first value that is not storable; returns whether Buffers were seen. */
-function check(value: unknown, path: Array<string | number>, seen: Set<object>, found: { buffer: boolean }): void {
+function check(value: unknown, path: Array<string | number>, seen: Set<object>, found: Found): void {
   switch (typeof value) {
     case 'function':
     case 'symbol':
@@ -50,11 +50,18 @@ function check(value: unknown, path: Array<string | number>, seen: Set<object>, 
   }
 }
 
+interface Found {
+  buffer: boolean;
+  /** Something the stored text gives back differently: a Date (as a string), an undefined (dropped, or null in an array). */
+  lossy?: boolean;
+}
+
 /**
  * The fast check of the hot path: no paths built, no copies; true when every value is storable. `found.buffer`
- * tells whether Buffers were seen. A false answer is explained by `check`, which names the path.
+ * tells whether Buffers were seen, `found.lossy` whether decoding would not give the same data back. A false
+ * answer is explained by `check`, which names the path.
  */
-function storable(value: unknown, ancestors: object[], found: { buffer: boolean }): boolean {
+function storable(value: unknown, ancestors: object[], found: Found): boolean {
   switch (typeof value) {
     case 'function':
     case 'symbol':
@@ -67,7 +74,10 @@ function storable(value: unknown, ancestors: object[], found: { buffer: boolean 
       if (Array.isArray(value)) {
         if (ancestors.includes(value)) return false;
         ancestors.push(value);
-        for (let i = 0; i < value.length; i++) if (!storable(value[i], ancestors, found)) return false;
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] === undefined) found.lossy = true;
+          else if (!storable(value[i], ancestors, found)) return false;
+        }
         ancestors.pop();
         return true;
       }
@@ -77,6 +87,7 @@ function storable(value: unknown, ancestors: object[], found: { buffer: boolean 
           found.buffer = true;
           return true;
         }
+        found.lossy = true;
         return Object.prototype.toString.call(value) === '[object Date]';
       }
       if (ancestors.includes(value)) return false;
@@ -85,7 +96,8 @@ function storable(value: unknown, ancestors: object[], found: { buffer: boolean 
       for (const k in o) {
         if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
         const v = o[k];
-        if (v !== undefined && !storable(v, ancestors, found)) return false;
+        if (v === undefined) found.lossy = true;
+        else if (!storable(v, ancestors, found)) return false;
       }
       ancestors.pop();
       return true;
@@ -97,15 +109,25 @@ function storable(value: unknown, ancestors: object[], found: { buffer: boolean 
 
 /** Serialises a message for the store. Throws a `data` SyncError naming the offending property. */
 export function encodeMessage(msg: Record<string, unknown>, maxBytes: number): string {
+  return encodeMessageExactly(msg, maxBytes).text;
+}
+
+/**
+ * Serialises a message for the store; `exact` tells whether decodeMessage(text) gives back the same data as
+ * `msg` (no Buffers, Dates, undefined values or live http objects), so `msg` itself may stand for the text.
+ */
+export function encodeMessageExactly(msg: Record<string, unknown>, maxBytes: number): { text: string; exact: boolean } {
   let copy = msg;
+  let dropped = false;
   if (LIVE_PROPERTIES.some((k) => k in msg)) {
+    dropped = true;
     copy = {};
     for (const [k, v] of Object.entries(msg)) {
       if ((LIVE_PROPERTIES as readonly string[]).includes(k)) continue;
       copy[k] = v;
     }
   }
-  const found = { buffer: false };
+  const found: Found = { buffer: false };
   if (!storable(copy, [], found)) {
     // Slow path, only to name what cannot be stored.
     check(copy, [], new Set(), found);
@@ -122,7 +144,7 @@ export function encodeMessage(msg: Record<string, unknown>, maxBytes: number): s
   if (bytes > maxBytes) {
     throw new SyncError(`message is too large to store: ${bytes} bytes (limit ${maxBytes})`, { class: 'data', code: 'MESSAGE_TOO_LARGE', retryable: false });
   }
-  return text;
+  return { text, exact: !dropped && !found.buffer && found.lossy !== true };
 }
 
 export function decodeMessage(text: string): Record<string, unknown> {

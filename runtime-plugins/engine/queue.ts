@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { DeadLetterStore} from './dead-letters.js';
 import { newDeadLetterId, type DeadLetter, type DeadLetterError } from './dead-letters.js';
 import type { Permit, TargetLimiter } from './limiter.js';
-import { decodeMessage, encodeMessage } from './message-codec.js';
+import { decodeMessage, encodeMessageExactly } from './message-codec.js';
 import type { ClaimRef } from './ledger.js';
 import { pad, prefixEnd, type Store, type WriteOp } from './store.js';
 
@@ -183,6 +183,12 @@ export class DeliveryQueue extends EventEmitter {
   private readonly inFlight = new Map<string, InFlight>();
   /** Records out for delivery (or being dispatched), by seq; they are not in their lane's buffer meanwhile. */
   private readonly out = new Map<number, { record: QueueRecord; lane: Lane; id: string }>();
+  /**
+   * The accepted message object itself, by seq, for records in a lane's window that were never delivered and
+   * whose stored text decodes to the same data: their first delivery hands it on instead of decoding the text
+   * (a Node-RED node owns a message it received). Every later delivery decodes the stored text.
+   */
+  private readonly live = new Map<number, Record<string, unknown>>();
   /** Keys of the records out for delivery, with counts: later records with one of these keys wait. */
   private readonly keyHeld = new Map<string, number>();
   private dispatching = 0;
@@ -295,7 +301,7 @@ export class DeliveryQueue extends EventEmitter {
     if (!this.settings.lanes.some((l) => l.name === laneName) && !this.lanes.has(laneName)) {
       throw new SyncError(`unknown lane "${laneName}" for queue ${this.id}; configured lanes: ${this.settings.lanes.map((l) => l.name).join(', ')}`, { class: 'data', code: 'UNKNOWN_LANE', retryable: false });
     }
-    const message = encodeMessage(msg, this.settings.maxMessageBytes);
+    const { text: message, exact } = encodeMessageExactly(msg, this.settings.maxMessageBytes);
     const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message, enqueuedAt: this.clock.now(), attempts: 0, ...claimOf(msg) };
     if (opts.key !== undefined && this.settings.orderByKey) record.key = opts.key;
     if (opts.correlationId !== undefined) record.correlationId = opts.correlationId;
@@ -307,6 +313,7 @@ export class DeliveryQueue extends EventEmitter {
     if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
       lane.buffer.push(record);
       lane.cursor = record.seq;
+      if (exact) this.live.set(record.seq, msg);
     } else if (record.seq > lane.cursor) {
       lane.exhausted = false;
     }
@@ -324,28 +331,32 @@ export class DeliveryQueue extends EventEmitter {
     if (this.closed) throw new SyncError(`queue ${this.id} is closed (Node-RED is stopping)`, { class: 'transient', code: 'QUEUE_CLOSED', retryable: true });
     await this.ready;
     const now = this.clock.now();
+    const exactly = new Set<number>();
     const records = items.map((item) => {
       const laneName = item.lane ?? (this.settings.lanes[0] as { name: string }).name;
-      const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message: encodeMessage(item.msg, this.settings.maxMessageBytes), enqueuedAt: now, attempts: 0, ...claimOf(item.msg) };
+      const { text, exact } = encodeMessageExactly(item.msg, this.settings.maxMessageBytes);
+      const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message: text, enqueuedAt: now, attempts: 0, ...claimOf(item.msg) };
+      if (exact) exactly.add(record.seq);
       if (item.key !== undefined && this.settings.orderByKey) record.key = item.key;
       if (item.correlationId !== undefined) record.correlationId = item.correlationId;
       if (item.businessKey !== undefined) record.businessKey = item.businessKey;
       return record;
     });
     await this.store.write([...records.map((r) => putRecord(this.recordKey(r), r)), ...extraOps], 'durable');
-    for (const record of records) {
+    records.forEach((record, i) => {
       const lane = this.ensureLane(record.lane, 1);
       lane.written += 1;
       lane.depth += 1;
       if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
         lane.buffer.push(record);
         lane.cursor = record.seq;
+        if (exactly.has(record.seq)) this.live.set(record.seq, (items[i] as { msg: Record<string, unknown> }).msg);
       } else if (record.seq > lane.cursor) {
         lane.exhausted = false;
       }
       this.counters.accepted += 1;
       this.emit('accepted', { record });
-    }
+    });
     this.schedulePump();
     return records;
   }
@@ -581,7 +592,7 @@ export class DeliveryQueue extends EventEmitter {
         const timer = setTimeout(() => this.timeout(id), this.settings.ackTimeoutMs);
         timer.unref?.();
         this.inFlight.set(id, { token, records, permit, timer, startedAt: this.clock.now() });
-        const messages = records.map((r) => decodeMessage(r.message));
+        const messages = records.map((r) => this.takeLive(r.seq) ?? decodeMessage(r.message));
         deliver({ token, messages });
       })
       .catch((err: unknown) => {
@@ -590,6 +601,14 @@ export class DeliveryQueue extends EventEmitter {
         giveBack();
         if (!this.closed) this.emit('error', err);
       });
+  }
+
+  /** The accepted message object of a record's first delivery (once), if it stands for the stored text. */
+  private takeLive(seq: number): Record<string, unknown> | undefined {
+    if (this.live.size === 0) return undefined;
+    const msg = this.live.get(seq);
+    if (msg !== undefined) this.live.delete(seq);
+    return msg;
   }
 
   private timeout(id: string): void {
@@ -740,6 +759,7 @@ export class DeliveryQueue extends EventEmitter {
         const i = lane.buffer.findIndex((x) => x.seq === seq);
         if (i < 0) continue;
         const [r] = lane.buffer.splice(i, 1) as [QueueRecord];
+        this.live.delete(r.seq);
         lane.depth -= 1;
         this.counters.delivered += 1;
         await this.store.write([{ type: 'del', key: this.recordKey(r) }], 'lazy');
@@ -790,6 +810,7 @@ export class DeliveryQueue extends EventEmitter {
       f.permit?.release();
     }
     this.inFlight.clear();
+    this.live.clear();
     for (const lane of this.lanes.values()) lane.slots = 0;
     this.removeAllListeners();
     return Promise.resolve();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createEnvelope, extendEnvelope, readEnvelope } from '../../../canonical/index.js';
+import { createEnvelope, extendEnvelope, readEnvelope, SyncEnvelope } from '../../../canonical/index.js';
 
 describe('msg.sync envelope', () => {
   it('creates a context with a new correlation ID and occurredAt', () => {
@@ -8,6 +8,20 @@ describe('msg.sync envelope', () => {
     assert.equal(env.occurredAt, '2026-01-02T03:04:05.000Z');
     assert.equal(env.schema, 'syncwright/opportunity@1');
     assert.notEqual(createEnvelope({ businessKey: 'x' }).correlationId, createEnvelope({ businessKey: 'x' }).correlationId);
+  });
+
+  it('gives the same envelope as the schema would, and refuses or normalises what the schema would', () => {
+    const now = () => new Date('2026-01-02T03:04:05Z');
+    for (const init of [{ businessKey: 'k' }, { businessKey: 'acct:1', schema: 'syncwright/account@1', source: { system: 'crm' } }, { businessKey: 'acct:1', source: { system: 'crm', id: '001' } }]) {
+      const env = createEnvelope(init, now);
+      assert.deepEqual(env, SyncEnvelope.parse(env));
+    }
+    assert.throws(() => createEnvelope({ businessKey: 'k', schema: 'account' }), /syncwright\/<object>@<major>/);
+    assert.throws(() => createEnvelope({ businessKey: 'k', source: { system: '' } }));
+    assert.throws(() => createEnvelope({ businessKey: 'k', source: { system: 'x'.repeat(65) } }));
+    assert.throws(() => createEnvelope({ businessKey: 'x'.repeat(256) }));
+    assert.equal(createEnvelope({ businessKey: ' k ', source: { system: ' crm ' } }).source?.system, 'crm');
+    assert.equal(createEnvelope({ businessKey: ' k ' }).businessKey, 'k');
   });
 
   it('extends without dropping fields other nodes set, and never replaces the correlation ID or business key', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { schemaIds, validateCanonical, type FieldError } from '../../../canonical/index.js';
+import { guardPayload, schemaIds, validateCanonical, type FieldError } from '../../../canonical/index.js';
 import { example, validExamples } from '../../fixtures/canonical.js';
 
 function errorsOf(schema: string, payload: unknown): FieldError[] {
@@ -131,6 +131,21 @@ describe('canonical model v1', () => {
     const circular: Record<string, unknown> = { businessKey: 'a', name: 'b' };
     circular['self'] = circular;
     hasError(errorsOf('syncwright/account@1', circular), 'self', /circular/);
+  });
+
+  it('names every value that is not JSON data, and accepts an object referenced twice (not a cycle)', () => {
+    const odd = example('syncwright/account@1');
+    odd['custom'] = { f: () => 1, m: new Map(), n: 10n, s: Symbol('x'), list: [1, { g: () => 2 }] };
+    const codes = guardPayload(odd).map((e) => `${e.path}:${e.code}`);
+    assert.deepEqual(codes.sort(), ['custom.f:not_json', 'custom.list[1].g:not_json', 'custom.m:not_plain_object', 'custom.n:not_json', 'custom.s:not_json']);
+    const shared = { note: 'same object twice' };
+    const twice = { ...example('syncwright/account@1'), custom: { a: shared, b: shared, c: [shared, shared] } };
+    assert.deepEqual(guardPayload(twice), []);
+    const withDate = { ...example('syncwright/account@1'), custom: { at: new Date(0) } };
+    assert.deepEqual(guardPayload(withDate), []);
+    const loop: unknown[] = [];
+    loop.push({ back: loop });
+    assert.deepEqual(guardPayload({ list: loop }).map((e) => `${e.path}:${e.code}`), ['list[0].back:circular']);
   });
 
   it('answers an unknown schema with the list of known ones', () => {

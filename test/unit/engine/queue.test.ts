@@ -203,6 +203,39 @@ describe('delivery queue', () => {
     assert.equal((m['payload']).toString(), 'héllo');
     assert.equal(m['req'], undefined);
   });
+
+  it('hands the accepted message itself to its first delivery, and the stored copy to every later one', async () => {
+    const q = makeQueue(store);
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    const msg = { payload: { name: 'Acme', lines: [1, 2] }, topic: 't' };
+    await q.enqueue(msg);
+    await until(() => out.length === 1);
+    const first = out[0]?.messages[0] as typeof msg;
+    assert.equal(first, msg, 'no decode of the stored text for the first delivery');
+    // The delivery path changes the message (an http request node sets the response), then fails.
+    first.payload = { name: 'changed by the first attempt', lines: [] };
+    await q.settle(out[0]?.token.id as string, [{ ok: false, error: transient() }]);
+    await until(() => out.length === 2);
+    assert.notEqual(out[1]?.messages[0], msg);
+    assert.deepEqual(out[1]?.messages[0], { payload: { name: 'Acme', lines: [1, 2] }, topic: 't' }, 'a retry gets what was accepted');
+  });
+
+  it('decodes the stored text even for a first delivery when the message would not come back the same (Date, undefined, req/res)', async () => {
+    const q = makeQueue(store);
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    const withDate = { payload: { at: new Date('2026-01-02T03:04:05Z') } };
+    const withUndefined = { payload: { a: undefined, list: [1, undefined] } };
+    const withRes = { payload: 1, res: {} };
+    for (const m of [withDate, withUndefined, withRes]) await q.enqueue(m);
+    await until(() => out.length === 3);
+    const got = out.map((d) => d.messages[0]);
+    assert.deepEqual(got[0], { payload: { at: '2026-01-02T03:04:05.000Z' } });
+    assert.deepEqual(got[1], { payload: { list: [1, null] } });
+    assert.deepEqual(got[2], { payload: 1 });
+    for (const [i, m] of [withDate, withUndefined, withRes].entries()) assert.notEqual(got[i], m);
+  });
 });
 
 describe('delivery queue on LevelDB', () => {
