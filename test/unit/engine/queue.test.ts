@@ -215,7 +215,7 @@ describe('delivery queue', () => {
     assert.equal(first, msg, 'no decode of the stored text for the first delivery');
     // The delivery path changes the message (an http request node sets the response), then fails.
     first.payload = { name: 'changed by the first attempt', lines: [] };
-    await q.settle(out[0]?.token.id as string, [{ ok: false, error: transient() }]);
+    await q.settle(out[0]?.token.id, [{ ok: false, error: transient() }]);
     await until(() => out.length === 2);
     assert.notEqual(out[1]?.messages[0], msg);
     assert.deepEqual(out[1]?.messages[0], { payload: { name: 'Acme', lines: [1, 2] }, topic: 't' }, 'a retry gets what was accepted');
