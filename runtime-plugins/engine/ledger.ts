@@ -168,10 +168,22 @@ export class IdempotencyLedger extends EventEmitter {
     return { outcome: 'claimed', entry };
   }
 
+  /**
+   * Runs a read-modify-write of one key: synchronously when its entry is cached and nobody else is working on
+   * it (atomic on one thread, no store read, no promise chain), else in turn behind the key's mutex.
+   */
+  private update<T>(scope: string, key: string, change: (existing: LedgerEntry | undefined) => T): Promise<T> {
+    const id = this.id(scope, key);
+    if (!this.mutex.isBusy(id)) {
+      const cached = this.cache.get(id);
+      if (cached !== undefined) return Promise.resolve(change(cached ?? undefined));
+    }
+    return this.mutex.run(id, async () => change(await this.load(scope, key)));
+  }
+
   /** Records the result of the run that holds `claimId`; false if the claim is no longer held. */
   complete(scope: string, key: string, claimId: string, result: unknown, retentionMs: number): Promise<boolean> {
-    return this.mutex.run(this.id(scope, key), async () => {
-      const existing = await this.load(scope, key);
+    return this.update(scope, key, (existing) => {
       if (!existing || existing.claimId !== claimId) return false;
       if (existing.state === 'completed') return true;
       const now = this.clock.now();
@@ -184,8 +196,7 @@ export class IdempotencyLedger extends EventEmitter {
 
   /** Gives the key up after a failure (removeOnFailure), so a retry can run; false if not held. */
   release(scope: string, key: string, claimId: string): Promise<boolean> {
-    return this.mutex.run(this.id(scope, key), async () => {
-      const existing = await this.load(scope, key);
+    return this.update(scope, key, (existing) => {
       if (!existing || existing.claimId !== claimId || existing.state !== 'claimed') return false;
       this.persist(existing, undefined, scope, key);
       return true;
@@ -194,8 +205,7 @@ export class IdempotencyLedger extends EventEmitter {
 
   /** Extends the lease of a long-running holder. */
   renew(scope: string, key: string, claimId: string, leaseMs: number): Promise<boolean> {
-    return this.mutex.run(this.id(scope, key), async () => {
-      const existing = await this.load(scope, key);
+    return this.update(scope, key, (existing) => {
       if (!existing || existing.claimId !== claimId || existing.state !== 'claimed') return false;
       const now = this.clock.now();
       const entry = { ...existing, leaseUntil: now + leaseMs, expiresAt: Math.max(existing.expiresAt, now + leaseMs) };

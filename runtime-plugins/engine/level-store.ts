@@ -3,6 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { Level } from 'level';
 import { GroupCommitStore, type ScanRange, type WriteOp } from './store.js';
 
+/** An operation as abstract-level's private API receives it: encoded, with its encodings named. */
+type PrivateOp = { type: 'put'; key: string; keyEncoding: 'utf8'; value: string; valueEncoding: 'utf8' } | { type: 'del'; key: string; keyEncoding: 'utf8' };
+
 export class LevelStore extends GroupCommitStore {
   readonly kind = 'leveldb';
   private constructor(
@@ -27,9 +30,22 @@ export class LevelStore extends GroupCommitStore {
     return new LevelStore(db, location);
   }
 
+  /**
+   * Our ops are encoded here, to strings, and go straight to the implementation's `_batch` in the shape
+   * abstract-level's private API guarantees it (type, key, keyEncoding, value, valueEncoding; encodings
+   * normalised). The public `batch()` clones and re-encodes every op with an object spread that V8 cannot
+   * optimise for mixed shapes: on this path it cost ~5 µs per op, more than LevelDB's own write. The public
+   * call remains the fallback when the database is not open (it gives the proper error).
+   */
   protected applyBatch(ops: WriteOp[], sync: boolean): Promise<void> {
-    const encoded = ops.map((op) => (op.type === 'put' && op.raw ? { type: 'put' as const, key: op.key, value: op.value, valueEncoding: 'utf8' } : op));
-    return this.db.batch(encoded, { sync });
+    const encoded: PrivateOp[] = new Array<PrivateOp>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      encoded[i] = op.type === 'del' ? { type: 'del', key: op.key, keyEncoding: 'utf8' } : { type: 'put', key: op.key, keyEncoding: 'utf8', value: op.raw ? op.value : JSON.stringify(op.value), valueEncoding: 'utf8' };
+    }
+    const db = this.db as unknown as { status: string; _batch?: (ops: PrivateOp[], options: { sync: boolean }) => Promise<void> };
+    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(encoded, { sync });
+    return this.db.batch(encoded.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value, valueEncoding: 'utf8' } : { type: 'del' as const, key: op.key })), { sync });
   }
 
   protected readRaw(key: string): Promise<string | undefined> {

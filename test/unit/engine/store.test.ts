@@ -68,4 +68,26 @@ describe('leveldb store on disk', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('writes raw text and JSON values that read back the same after a reopen (non-ASCII included)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-store-'));
+    try {
+      const a = await LevelStore.open(dir);
+      await a.write([{ type: 'put', key: 'q/ü/1', value: '{"seq":1}\n{"payload":"héllo €"}', raw: true }, { type: 'put', key: 'j/1', value: { name: 'Zoë', n: [1, 2] } }, { type: 'put', key: 'gone', value: 1 }], 'lazy');
+      await a.write([{ type: 'del', key: 'gone' }], 'durable');
+      await a.close();
+      const b = await LevelStore.open(dir);
+      assert.equal(await b.getRaw('q/ü/1'), '{"seq":1}\n{"payload":"héllo €"}');
+      assert.deepEqual(await b.get('j/1'), { name: 'Zoë', n: [1, 2] });
+      assert.equal(await b.get('gone'), undefined);
+      const raw: Array<[string, string]> = [];
+      for await (const e of b.scanRaw({ gte: 'q/', lt: 'q0' })) raw.push(e);
+      assert.deepEqual(raw, [['q/ü/1', '{"seq":1}\n{"payload":"héllo €"}']]);
+      assert.equal(b.stats().opsWritten, 0);
+      await b.close();
+      await assert.rejects(b.write([{ type: 'put', key: 'late', value: 1 }], 'durable'), /closed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
