@@ -12,7 +12,7 @@ import { intakeFlow } from '../test/support/intake-flow.js';
 import { NodeRedProcess, type FlowNode } from '../test/support/node-red-process.js';
 import { coreFlow } from './core-flows.js';
 import type { Benchmark, Figure } from './index.js';
-import { percentile, round } from './stats.js';
+import { median, percentile, round } from './stats.js';
 
 async function send(nr: NodeRedProcess, keys: string[], concurrency: number): Promise<Set<string>> {
   const accepted = new Set<string>();
@@ -136,8 +136,14 @@ async function lostResponses(kind: 'ours' | 'core', n: number): Promise<{ duplic
   }
 }
 
-/** p99 latency of a trickle on one lane, with and without a burst on another lane of the same queue. */
-async function laneIsolation(burst: number): Promise<{ quiet: number; busy: number }> {
+/**
+ * p99 latency (performance.now(), sub-millisecond) of a trickle on one lane, with and without a burst on another
+ * lane of the same queue. Runs alternate (quiet, busy, quiet, busy…) so both see the same machine; the ratio of
+ * each pair and the median of those ratios are reported. The trickle (default 1,000 messages, 5 ms apart) lies
+ * wholly inside the burst's delivery (100,000 at 10 × 2 ms ≈ 20 s), and with 1,000 samples a p99 is the 10th
+ * worst latency, not the 2nd as with 200.
+ */
+async function laneIsolation(burst: number, trickle: number, runs: number): Promise<Array<{ quiet: number; busy: number }>> {
   const run = async (withBurst: boolean) => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-bench-lanes-'));
     const store = await LevelStore.open(dir);
@@ -151,19 +157,19 @@ async function laneIsolation(burst: number): Promise<{ quiet: number; busy: numb
         setTimeout(() => {
           for (const m of d.messages) {
             const id = m['id'] as string | undefined;
-            if (id !== undefined && sentAt.has(id)) latencies.push(Date.now() - (sentAt.get(id) as number));
+            if (id !== undefined && sentAt.has(id)) latencies.push(performance.now() - (sentAt.get(id) as number));
           }
           void q.settle(d.token.id, d.messages.map(() => ({ ok: true })));
         }, 2);
       });
       if (withBurst) await Promise.all(Array.from({ length: burst }, (_, i) => q.enqueue({ payload: i }, { lane: 'invoices' })));
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < trickle; i++) {
         const id = `c${i}`;
-        sentAt.set(id, Date.now());
+        sentAt.set(id, performance.now());
         await q.enqueue({ id, payload: i }, { lane: 'customers' });
         await new Promise((r) => setTimeout(r, 5));
       }
-      while (latencies.length < 200) await new Promise((r) => setTimeout(r, 10));
+      while (latencies.length < trickle) await new Promise((r) => setTimeout(r, 10));
       await q.close();
       return percentile(latencies, 99);
     } finally {
@@ -171,7 +177,9 @@ async function laneIsolation(burst: number): Promise<{ quiet: number; busy: numb
       rmSync(dir, { recursive: true, force: true });
     }
   };
-  return { quiet: await run(false), busy: await run(true) };
+  const pairs: Array<{ quiet: number; busy: number }> = [];
+  for (let i = 0; i < runs; i++) pairs.push({ quiet: await run(false), busy: await run(true) });
+  return pairs;
 }
 
 export const reliabilityBenchmark: Benchmark = {
@@ -187,7 +195,10 @@ export const reliabilityBenchmark: Benchmark = {
     const lostN = Number(process.env['BENCH_LOST_MESSAGES'] ?? 1000);
     const oursLost = await lostResponses('ours', lostN);
     const coreLost = await lostResponses('core', lostN);
-    const lanes = await laneIsolation(Number(process.env['BENCH_BURST'] ?? 100_000));
+    const burst = Number(process.env['BENCH_BURST'] ?? 100_000);
+    const lanePairs = await laneIsolation(burst, Number(process.env['BENCH_TRICKLE'] ?? 1000), Number(process.env['BENCH_LANE_RUNS'] ?? 3));
+    const ratios = lanePairs.map((p) => p.busy / p.quiet);
+    const laneRatio = median(ratios);
     return [
       {
         figure: 'use of the binding limit (50 requests/s)',
@@ -218,11 +229,11 @@ export const reliabilityBenchmark: Benchmark = {
       },
       {
         figure: "one lane's p99 during a burst on another",
-        value: round(lanes.busy / Math.max(1, lanes.quiet), 2),
-        unit: '× its p99 without the burst',
+        value: round(laneRatio, 2),
+        unit: '× its p99 without the burst (median of alternating runs)',
         target: '≤ 2 × its p99 without the burst',
-        meetsTarget: lanes.busy <= 2 * Math.max(1, lanes.quiet),
-        note: `p99 ${lanes.quiet} ms quiet, ${lanes.busy} ms during a ${Number(process.env['BENCH_BURST'] ?? 100_000).toLocaleString('en')}-message burst on the other lane`,
+        meetsTarget: laneRatio <= 2,
+        note: `per run (quiet → busy p99, ms): ${lanePairs.map((p, i) => `${round(p.quiet, 2)} → ${round(p.busy, 2)} (${round(ratios[i], 2)}×)`).join(', ')}; a ${burst.toLocaleString('en')}-message burst on the other lane; the target takes 2 ms per delivery`,
         baseline: { name: 'core Node-RED', value: 0, unit: '', note: 'no lanes' },
       },
     ];

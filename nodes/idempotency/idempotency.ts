@@ -110,16 +110,25 @@ export = function register(RED: NodeAPI): void {
 
     function onLedgerChange(change: { scope: string; key: string; entry: LedgerEntry | undefined }): void {
       if (change.scope !== scope || change.entry?.state === 'claimed') return;
-      const waiting = held.get(change.key);
+      wake(change.key);
+    }
+
+    /** Runs the messages held for a key again (its holder finished, or its claim changed). */
+    function wake(key: string): void {
+      const waiting = held.get(key);
       if (!waiting) return;
-      held.delete(change.key);
+      held.delete(key);
       for (const h of waiting) {
         clearTimeout(h.timer);
         intake(h.msg, h.send, h.done, true);
       }
     }
 
-    function hold(key: string, msg: Msg, send: Held['send'], done: Held['done']): void {
+    /**
+     * Holds a message whose key is in flight under `claimId`. The holder may have finished between the decision
+     * and this call (its change event then found nothing to wake): the entry is read once more after holding.
+     */
+    function hold(key: string, claimId: string, msg: Msg, send: Held['send'], done: Held['done']): void {
       const h: Held = {
         msg,
         send,
@@ -133,6 +142,12 @@ export = function register(RED: NodeAPI): void {
         }, holdMs),
       };
       held.set(key, [...(held.get(key) ?? []), h]);
+      (engine as Engine).ledger.get(scope, key).then(
+        (entry) => {
+          if (!entry || entry.state !== 'claimed' || entry.claimId !== claimId) wake(key);
+        },
+        (err: unknown) => node.error(`reading the idempotency key "${key}" failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
 
     function intake(msg: Msg, send: Held['send'], done: Held['done'], afterHold: boolean): void {
@@ -172,7 +187,7 @@ export = function register(RED: NodeAPI): void {
             break;
           case 'in-flight':
             if (config.whenInFlight !== 'route' && !afterHold) {
-              hold(key, msg, send, done);
+              hold(key, outcome.entry.claimId, msg, send, done);
               showStatus();
               return false;
             }
