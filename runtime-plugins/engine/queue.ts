@@ -470,7 +470,10 @@ export class DeliveryQueue extends EventEmitter {
         if (lane.buffer.length < this.settings.windowSize / 2 && !lane.exhausted && !lane.loading) {
           this.refill(lane).then(
             () => this.schedulePump(),
-            (err: unknown) => this.emit('error', err),
+            // A refill still reading when the queue closes (Node-RED stopping) fails with the store: nothing to report.
+            (err: unknown) => {
+              if (!this.closed) this.emit('error', err);
+            },
           );
         }
         const records = this.deliverable(lane, capacity * this.settings.batchSize, now, blocked);

@@ -283,6 +283,51 @@ class SlowScanStore extends MemoryStore {
   }
 }
 
+/** A store whose range scans fail a little later, as LevelDB's iterators do when the database closes under them. */
+class ClosingScanStore extends MemoryStore {
+  // eslint-disable-next-line require-yield
+  override async *scanRaw(): AsyncIterable<[string, string]> {
+    await new Promise((r) => setTimeout(r, 20));
+    throw new Error('Iterator is not open: cannot read after close()');
+  }
+}
+
+describe('delivery queue: closing while the window refills', () => {
+  it('does not raise an unhandled error when a refill fails after the queue closed (Node-RED stopping)', async () => {
+    const store = new ClosingScanStore();
+    const q = makeQueue(store, { windowSize: 8 });
+    await q.ready;
+    for (let i = 0; i < 20; i++) await q.enqueue({ payload: i });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      q.attach(() => undefined);
+      await new Promise((r) => setTimeout(r, 5));
+      await q.close();
+      // With no listener left, an emitted 'error' throws out of the refill's handler: an unhandled rejection,
+      // which stops a Node-RED process.
+      await new Promise((r) => setTimeout(r, 60));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled.map(String), []);
+  });
+
+  it('reports a failing refill while the queue is open', async () => {
+    const store = new ClosingScanStore();
+    const q = makeQueue(store, { windowSize: 8 });
+    await q.ready;
+    const errors: unknown[] = [];
+    q.on('error', (e) => errors.push(e));
+    for (let i = 0; i < 20; i++) await q.enqueue({ payload: i });
+    q.attach(() => undefined);
+    await until(() => errors.length > 0);
+    assert.match(String(errors[0]), /Iterator is not open/);
+    await q.close();
+  });
+});
+
 describe('delivery queue: intake while the window refills', () => {
   for (const kind of ['slow scans', 'leveldb'] as const) {
     it(`delivers every message accepted while a refill reads the store (${kind})`, async () => {
