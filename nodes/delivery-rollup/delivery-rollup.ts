@@ -13,7 +13,7 @@ import { failMessage } from '../../runtime-plugins/red/errors.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { brief, status } from '../../runtime-plugins/red/status.js';
 import { SyncError } from '../../runtime-plugins/sync-error.js';
-import { figuresOf, mergeProject, parseEntry, totalsOf, type Contribution, type ProjectRef, type Totals } from './rollup.js';
+import { figuresOf, mergeProject, parseEntry, projectRefOfKey, totalsOf, type Contribution, type Parsed, type ProjectRef, type Totals } from './rollup.js';
 
 const CONFIG_VERSION = 1;
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -59,6 +59,7 @@ export = function register(RED: NodeAPI): void {
     let chain: Promise<void> = Promise.resolve();
 
     const ready = useEngine(RED, node).then(async (e: Engine) => {
+      await buildIndex(e);
       const q = await e.queue(`delivery-rollup:${ledger}`, { maxInFlight: 100, orderByKey: false, ackTimeoutMs: 60_000 });
       if (closed) return e;
       outbox = q;
@@ -87,37 +88,90 @@ export = function register(RED: NodeAPI): void {
       node.send([msg, null]);
     };
 
-    /** Entries came back: stored by key, the touched projects added up, the changed ones sent, all in one write. */
+    const indexKey = (entryKey: string): string => `${prefix}index/${enc(entryKey)}`;
+    const contributionKey = (projectKey: string, entryKey: string): string => `${prefix}entry/${enc(projectKey)}/${enc(entryKey)}`;
+
+    /** A ledger written before the entry index existed gets it once, from the contributions it holds. */
+    async function buildIndex(e: Engine): Promise<void> {
+      const marker = `${prefix}index-built`;
+      if ((await e.store.get(marker)) !== undefined) return;
+      const base = `${prefix}entry/`;
+      const ops: WriteOp[] = [];
+      for await (const key of e.store.scanKeys({ gte: base, lt: prefixEnd(base) })) {
+        const [project, entry] = key.slice(base.length).split('/');
+        if (project !== undefined && entry !== undefined) ops.push({ type: 'put', key: indexKey(decodeURIComponent(entry)), value: decodeURIComponent(project) });
+      }
+      ops.push({ type: 'put', key: marker, value: new Date().toISOString() });
+      await e.store.write(ops, 'durable');
+    }
+
+    /**
+     * Entries came back: each stored by its key under its project, the touched projects added up, the changed ones
+     * sent, all in one durable write. The index (entry → project) takes an entry's earlier contribution back from
+     * the project it counted for when it is read under another project key (its PSA project's id arrived later) or
+     * no longer counts (not approved any more, no project).
+     */
     const apply = async (msg: Msg, entries: unknown[]): Promise<void> => {
       const e = await ready;
       const q = outbox;
       if (!q) throw new SyncError('the rollup outbox is not open (Node-RED is stopping)', { class: 'transient', code: 'NOT_READY', retryable: true, target: 'delivery-rollup' });
-      const byProject = new Map<string, { project: ProjectRef; entries: Map<string, Contribution> }>();
+      // The last reading of an entry in this batch wins; null takes its contribution back.
+      const latest = new Map<string, Parsed | null>();
       const skipped: string[] = [];
       for (const entry of entries) {
         const p = parseEntry(entry);
         if ('skip' in p) {
           skipped.push(p.skip);
+          if (p.entryKey !== undefined) latest.set(p.entryKey, null);
           continue;
         }
-        const slot = byProject.get(p.projectKey) ?? { project: p.project, entries: new Map<string, Contribution>() };
-        slot.project = mergeProject(slot.project, p.project);
-        slot.entries.set(p.entryKey, p.contribution);
-        byProject.set(p.projectKey, slot);
+        latest.set(p.entryKey, p);
       }
+      const entryKeys = [...latest.keys()];
+      const counted = await e.store.getMany<string>(entryKeys.map(indexKey));
       const ops: WriteOp[] = [];
+      const touched = new Map<string, { project: ProjectRef | undefined; put: Map<string, Contribution>; del: Set<string> }>();
+      const touch = (projectKey: string) => {
+        let t = touched.get(projectKey);
+        if (!t) touched.set(projectKey, (t = { project: undefined, put: new Map(), del: new Set() }));
+        return t;
+      };
+      let retracted = 0;
+      entryKeys.forEach((entryKey, i) => {
+        const p = latest.get(entryKey);
+        const before = counted[i];
+        if (p === null || p === undefined) {
+          if (before === undefined) return;
+          touch(before).del.add(contributionKey(before, entryKey));
+          ops.push({ type: 'del', key: indexKey(entryKey) });
+          retracted += 1;
+          return;
+        }
+        if (before !== undefined && before !== p.projectKey) {
+          touch(before).del.add(contributionKey(before, entryKey));
+          retracted += 1;
+        }
+        const t = touch(p.projectKey);
+        t.project = t.project === undefined ? p.project : mergeProject(t.project, p.project);
+        t.put.set(contributionKey(p.projectKey, entryKey), p.contribution);
+        if (before !== p.projectKey) ops.push({ type: 'put', key: indexKey(entryKey), value: p.projectKey });
+      });
       const items: Array<{ msg: Record<string, unknown>; key: string; correlationId: string; businessKey: string }> = [];
       const asOf = new Date().toISOString();
-      for (const [projectKey, slot] of byProject) {
+      for (const [projectKey, t] of touched) {
         const base = `${prefix}entry/${enc(projectKey)}/`;
         const all = new Map<string, Contribution>();
         for await (const [key, c] of e.store.scan<Contribution>({ gte: base, lt: prefixEnd(base) })) all.set(key, c);
-        for (const [entryKey, c] of slot.entries) {
-          all.set(`${base}${enc(entryKey)}`, c);
-          ops.push({ type: 'put', key: `${base}${enc(entryKey)}`, value: c });
+        for (const key of t.del) {
+          all.delete(key);
+          ops.push({ type: 'del', key });
+        }
+        for (const [key, c] of t.put) {
+          all.set(key, c);
+          ops.push({ type: 'put', key, value: c });
         }
         const stored = await e.store.get<StoredProject>(`${prefix}project/${enc(projectKey)}`);
-        const project = mergeProject(stored?.project, slot.project);
+        const project = t.project !== undefined ? mergeProject(stored?.project, t.project) : (stored?.project ?? projectRefOfKey(projectKey));
         const totals = totalsOf(all.values());
         if ('currencies' in totals) {
           node.error(`project ${projectKey} has entries in ${totals.currencies.join(' and ')}: its figures are not added up (convert them in the source, or keep one currency a project)`, { ...msg, payload: { project, currencies: totals.currencies } });
@@ -141,7 +195,8 @@ export = function register(RED: NodeAPI): void {
       if (items.length > 0) await q.enqueueBatch(items, ops);
       else if (ops.length > 0) await e.store.write(ops, 'durable');
       if (skipped.length > 0) node.warn(`${skipped.length} entr${skipped.length === 1 ? 'y does' : 'ies do'} not count: ${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? ' …' : ''}`);
-      node.status(status.working(brief(`${new Date().toTimeString().slice(0, 8)} · ${entries.length - skipped.length} entries · ${items.length} project${items.length === 1 ? '' : 's'} changed`)));
+      const counts = `${entries.length - skipped.length} entries${retracted > 0 ? ` · ${retracted} taken back` : ''}`;
+      node.status(status.working(brief(`${new Date().toTimeString().slice(0, 8)} · ${counts} · ${items.length} project${items.length === 1 ? '' : 's'} changed`)));
     };
 
     node.on('input', (msgIn, _send, done) => {

@@ -47,6 +47,12 @@ export function projectKeyOf(ref: ProjectRef): string | undefined {
   return undefined;
 }
 
+/** The project a key names (the inverse of projectKeyOf), for a project known only by its key. */
+export function projectRefOfKey(projectKey: string): ProjectRef {
+  const m = /^(kantata|certinia|netsuite):(.+)$/.exec(projectKey);
+  return m ? { externalIds: { [m[1]]: m[2] } } : { businessKey: projectKey, externalIds: {} };
+}
+
 function projectRefOf(v: unknown): ProjectRef {
   const r = isRecord(v) ? v : {};
   const ids = isRecord(r['externalIds']) ? r['externalIds'] : {};
@@ -58,10 +64,10 @@ const hoursText = (h: number): string => numberToDecimalString(Math.round(h * 1e
 
 /**
  * An approved canonical TimeEntry or Expense as a contribution, or why it does not count: not valid canonical
- * data, not approved, no project. Time costs hours × cost rate and earns billable hours × bill rate; an expense
+ * data, not approved, no project (the last two with the entry's key, so an earlier contribution is retracted). Time costs hours × cost rate and earns billable hours × bill rate; an expense
  * costs its amount and, when billable, earns it back (rebilled at cost).
  */
-export function parseEntry(entry: unknown): Parsed | { skip: string } {
+export function parseEntry(entry: unknown): Parsed | { skip: string; entryKey?: string } {
   const isTime = isRecord(entry) && 'hours' in entry;
   const schema = isTime ? 'syncwright/time-entry@1' : 'syncwright/expense@1';
   const checked = validateCanonical(schema, entry);
@@ -69,10 +75,11 @@ export function parseEntry(entry: unknown): Parsed | { skip: string } {
   const value = checked.value as Record<string, unknown>;
   const key = String(value['businessKey']);
   const approved = value['status'] === 'approved' || (!isTime && value['status'] === 'reimbursed');
-  if (!approved) return { skip: `${key} is ${String(value['status'])}, not approved` };
+  // A valid entry that does not count (any more) names its key: whatever it added before is taken back.
+  if (!approved) return { skip: `${key} is ${String(value['status'])}, not approved`, entryKey: key };
   const project = projectRefOf(value['project']);
   const projectKey = projectKeyOf(project);
-  if (projectKey === undefined) return { skip: `${key} names no project` };
+  if (projectKey === undefined) return { skip: `${key} names no project`, entryKey: key };
   let contribution: Contribution;
   if (isTime) {
     const hours = Number(value['hours']);

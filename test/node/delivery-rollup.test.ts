@@ -3,6 +3,8 @@
 // run, a restart) change nothing, a new one changes its project only, and the watermark moves with each run.
 import assert from 'node:assert/strict';
 import deliveryRollupNode from '../../nodes/delivery-rollup/delivery-rollup.js';
+import { closeAllEngines } from '../../runtime-plugins/engine-access.js';
+import { LevelStore } from '../../runtime-plugins/engine/level-store.js';
 import { useEngineStore } from '../support/engine.js';
 import { testFlow, useHelper } from '../support/helper.js';
 
@@ -31,7 +33,7 @@ const time = (key: string, workspace: string, hours: number, currency = 'USD') =
 describe('syncwright-delivery-rollup node', function () {
   this.timeout(15_000);
   const helper = useHelper();
-  useEngineStore();
+  const engineStore = useEngineStore();
 
   const load = async (extra: Record<string, unknown> = {}) => {
     await helper.load(
@@ -89,6 +91,51 @@ describe('syncwright-delivery-rollup node', function () {
     const again = await runWith(got, [time('te:1', '40001', 8), time('te:5', '40003', 1)]);
     assert.deepEqual(again.changed.map((m) => [m.rollup?.['project'], (m.payload as Record<string, unknown>)['actualHours']]), [['kantata:40003', 1]]);
     assert.notEqual((again.window.payload as Record<string, unknown>)['modifiedSince'], '1970-01-01T00:00:00.000Z', 'the watermark survived');
+  });
+
+  const hoursBy = (changed: Msg[]) => changed.map((m) => [m.rollup?.['project'], (m.payload as Record<string, unknown>)['actualHours']]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+
+  it('moves an entry read again under another project key, taking its hours back from the first', async () => {
+    const got = await load();
+    // The entry is first read before its PSA project existed: it counts under the project's business key.
+    const early = { ...time('te:1', '40001', 8), project: { businessKey: 'proj:alpha' } };
+    const first = await runWith(got, [early, time('te:2', '40009', 1)]);
+    assert.deepEqual(hoursBy(first.changed), [['kantata:40009', 1], ['proj:alpha', 8]]);
+    // Read again with the PSA project's id: it counts there, and no longer under the business key.
+    const second = await runWith(got, [{ ...time('te:1', '40001', 8), project: { businessKey: 'proj:alpha', externalIds: { kantata: '40001' } } }]);
+    assert.deepEqual(hoursBy(second.changed), [['kantata:40001', 8], ['proj:alpha', 0]]);
+    const emptied = second.changed.find((m) => m.rollup?.['project'] === 'proj:alpha') as Msg;
+    assert.deepEqual(emptied.payload, { project: { businessKey: 'proj:alpha', externalIds: {} }, actualHours: 0, actualCost: '0.00', marginPercent: 0 });
+    // And again: nothing changes, nothing is counted twice.
+    assert.deepEqual((await runWith(got, [{ ...time('te:1', '40001', 8), project: { businessKey: 'proj:alpha', externalIds: { kantata: '40001' } } }])).changed, []);
+  });
+
+  it('takes back an entry that is no longer approved', async () => {
+    const got = await load();
+    await runWith(got, [time('te:1', '40001', 8), time('te:2', '40001', 2)]);
+    const reopened = await runWith(got, [{ ...time('te:2', '40001', 2), status: 'submitted' }]);
+    assert.deepEqual(hoursBy(reopened.changed), [['kantata:40001', 8]]);
+    // Approved again: it counts once more.
+    const again = await runWith(got, [time('te:2', '40001', 2)]);
+    assert.deepEqual(hoursBy(again.changed), [['kantata:40001', 10]]);
+  });
+
+  it('indexes a ledger written before the entry index existed, so its entries can still move', async () => {
+    // A ledger as the earlier version left it: contributions and project totals, no index.
+    await closeAllEngines();
+    const store = await LevelStore.open(engineStore.dir());
+    const contribution = { kind: 'time', hours: 8, billableHours: 8, cost: '800', revenue: '1200', currency: 'USD' };
+    await store.write(
+      [
+        { type: 'put', key: 'delivery-rollup/test/entry/proj%3Aalpha/te%3A1', value: contribution },
+        { type: 'put', key: 'delivery-rollup/test/project/proj%3Aalpha', value: { project: { businessKey: 'proj:alpha', externalIds: {} }, totals: { hours: 8, billableHours: 8, cost: '800', revenue: '1200', currency: 'USD', timeEntries: 1, expenses: 0, withoutCostRate: 0 } } },
+      ],
+      'durable',
+    );
+    await store.close();
+    const got = await load();
+    const moved = await runWith(got, [{ ...time('te:1', '40001', 8), project: { businessKey: 'proj:alpha', externalIds: { kantata: '40001' } } }]);
+    assert.deepEqual(hoursBy(moved.changed), [['kantata:40001', 8], ['proj:alpha', 0]]);
   });
 
   it('reports a project in two currencies and does not add it up, and does not count unapproved entries', async () => {
