@@ -61,6 +61,9 @@ describe('the pack in a real Node-RED', function () {
       assert.equal(res.status, 200, `${file} is not in the Import menu`);
       const nodes = (await res.json()) as FlowNode[];
       assert.ok(nodes.some((n) => n.type === 'tab') && nodes.some((n) => n.type === 'comment'), `${file} has no tab with comments`);
+      // The tab's description is what the editor's Info sidebar shows for the flow.
+      const tab = nodes.find((n) => n.type === 'tab') as FlowNode;
+      assert.ok(typeof tab['info'] === 'string' && tab['info'].length >= 80, `${file}: its tab has no description (info)`);
     }
   });
 
