@@ -13,7 +13,7 @@ import { failMessage } from '../../runtime-plugins/red/errors.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { brief, status } from '../../runtime-plugins/red/status.js';
 import { SyncError } from '../../runtime-plugins/sync-error.js';
-import { figuresOf, mergeProject, parseEntry, projectRefOfKey, totalsOf, type Contribution, type Parsed, type ProjectRef, type Totals } from './rollup.js';
+import { figuresOf, mergeProject, parseEntry, projectRefOfKey, totalsOf, type Contribution, type ProjectRef, type Totals } from './rollup.js';
 
 const CONFIG_VERSION = 1;
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -59,7 +59,6 @@ export = function register(RED: NodeAPI): void {
     let chain: Promise<void> = Promise.resolve();
 
     const ready = useEngine(RED, node).then(async (e: Engine) => {
-      await buildIndex(e);
       const q = await e.queue(`delivery-rollup:${ledger}`, { maxInFlight: 100, orderByKey: false, ackTimeoutMs: 60_000 });
       if (closed) return e;
       outbox = q;
@@ -88,77 +87,62 @@ export = function register(RED: NodeAPI): void {
       node.send([msg, null]);
     };
 
-    const indexKey = (entryKey: string): string => `${prefix}index/${enc(entryKey)}`;
     const contributionKey = (projectKey: string, entryKey: string): string => `${prefix}entry/${enc(projectKey)}/${enc(entryKey)}`;
-
-    /** A ledger written before the entry index existed gets it once, from the contributions it holds. */
-    async function buildIndex(e: Engine): Promise<void> {
-      const marker = `${prefix}index-built`;
-      if ((await e.store.get(marker)) !== undefined) return;
-      const base = `${prefix}entry/`;
-      const ops: WriteOp[] = [];
-      for await (const key of e.store.scanKeys({ gte: base, lt: prefixEnd(base) })) {
-        const [project, entry] = key.slice(base.length).split('/');
-        if (project !== undefined && entry !== undefined) ops.push({ type: 'put', key: indexKey(decodeURIComponent(entry)), value: decodeURIComponent(project) });
-      }
-      ops.push({ type: 'put', key: marker, value: new Date().toISOString() });
-      await e.store.write(ops, 'durable');
-    }
 
     /**
      * Entries came back: each stored by its key under its project, the touched projects added up, the changed ones
-     * sent, all in one durable write. The index (entry → project) takes an entry's earlier contribution back from
-     * the project it counted for when it is read under another project key (its PSA project's id arrived later) or
-     * no longer counts (not approved any more, no project).
+     * sent, all in one durable write. An entry counted before under an earlier key of its project (its PSA project's
+     * id arrived after its first reading), or no longer approved, is taken back from there, and that project sent
+     * with its new figures. Entries of two projects may share a business key (two ERP accounts number their records
+     * alike): each counts in its own project.
      */
     const apply = async (msg: Msg, entries: unknown[]): Promise<void> => {
       const e = await ready;
       const q = outbox;
       if (!q) throw new SyncError('the rollup outbox is not open (Node-RED is stopping)', { class: 'transient', code: 'NOT_READY', retryable: true, target: 'delivery-rollup' });
-      // The last reading of an entry in this batch wins; null takes its contribution back.
-      const latest = new Map<string, Parsed | null>();
-      const skipped: string[] = [];
-      for (const entry of entries) {
-        const p = parseEntry(entry);
-        if ('skip' in p) {
-          skipped.push(p.skip);
-          if (p.entryKey !== undefined) latest.set(p.entryKey, null);
-          continue;
-        }
-        latest.set(p.entryKey, p);
-      }
-      const entryKeys = [...latest.keys()];
-      const counted = await e.store.getMany<string>(entryKeys.map(indexKey));
-      const ops: WriteOp[] = [];
       const touched = new Map<string, { project: ProjectRef | undefined; put: Map<string, Contribution>; del: Set<string> }>();
       const touch = (projectKey: string) => {
         let t = touched.get(projectKey);
         if (!t) touched.set(projectKey, (t = { project: undefined, put: new Map(), del: new Set() }));
         return t;
       };
-      let retracted = 0;
-      entryKeys.forEach((entryKey, i) => {
-        const p = latest.get(entryKey);
-        const before = counted[i];
-        if (p === null || p === undefined) {
-          if (before === undefined) return;
-          touch(before).del.add(contributionKey(before, entryKey));
-          ops.push({ type: 'del', key: indexKey(entryKey) });
-          retracted += 1;
-          return;
-        }
-        if (before !== undefined && before !== p.projectKey) {
-          touch(before).del.add(contributionKey(before, entryKey));
-          retracted += 1;
+      // Where an entry may have counted before: [project key, entry key], looked up together below.
+      const earlier: Array<[string, string]> = [];
+      const skipped: string[] = [];
+      for (const entry of entries) {
+        const p = parseEntry(entry);
+        if ('skip' in p) {
+          skipped.push(p.skip);
+          if (p.retract) {
+            for (const k of p.retract.projectKeys) {
+              touch(k).put.delete(contributionKey(k, p.retract.entryKey));
+              earlier.push([k, p.retract.entryKey]);
+            }
+          }
+          continue;
         }
         const t = touch(p.projectKey);
         t.project = t.project === undefined ? p.project : mergeProject(t.project, p.project);
-        t.put.set(contributionKey(p.projectKey, entryKey), p.contribution);
-        if (before !== p.projectKey) ops.push({ type: 'put', key: indexKey(entryKey), value: p.projectKey });
+        t.put.set(contributionKey(p.projectKey, p.entryKey), p.contribution);
+        for (const k of p.earlierKeys) {
+          touch(k).put.delete(contributionKey(k, p.entryKey));
+          earlier.push([k, p.entryKey]);
+        }
+      }
+      const found = await e.store.getMany<Contribution>(earlier.map(([k, entryKey]) => contributionKey(k, entryKey)));
+      let retracted = 0;
+      earlier.forEach(([k, entryKey], i) => {
+        const key = contributionKey(k, entryKey);
+        const t = touch(k);
+        if (found[i] === undefined || t.put.has(key) || t.del.has(key)) return;
+        t.del.add(key);
+        retracted += 1;
       });
+      const ops: WriteOp[] = [];
       const items: Array<{ msg: Record<string, unknown>; key: string; correlationId: string; businessKey: string }> = [];
       const asOf = new Date().toISOString();
       for (const [projectKey, t] of touched) {
+        if (t.put.size === 0 && t.del.size === 0) continue;
         const base = `${prefix}entry/${enc(projectKey)}/`;
         const all = new Map<string, Contribution>();
         for await (const [key, c] of e.store.scan<Contribution>({ gte: base, lt: prefixEnd(base) })) all.set(key, c);

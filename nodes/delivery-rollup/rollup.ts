@@ -25,6 +25,8 @@ export interface ProjectRef {
 
 export interface Parsed {
   projectKey: string;
+  /** The project's other keys (projectKeysOf): where an earlier reading of the entry may have counted. */
+  earlierKeys: string[];
   entryKey: string;
   project: ProjectRef;
   contribution: Contribution;
@@ -39,12 +41,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * carry it), else the project's business key, else its NetSuite id.
  */
 export function projectKeyOf(ref: ProjectRef): string | undefined {
+  return projectKeysOf(ref)[0];
+}
+
+/**
+ * Every key the project could be known by, the one entries meet under first. Ids are added to a project over time
+ * (its PSA id after it was first read): an entry counted under a later key was counted under its project's
+ * earlier one, never under another project's.
+ */
+export function projectKeysOf(ref: ProjectRef): string[] {
   const ids = ref.externalIds;
-  if (ids['kantata'] !== undefined) return `kantata:${ids['kantata']}`;
-  if (ids['certinia'] !== undefined) return `certinia:${ids['certinia']}`;
-  if (ref.businessKey !== undefined) return ref.businessKey;
-  if (ids['netsuite'] !== undefined) return `netsuite:${ids['netsuite']}`;
-  return undefined;
+  const keys: string[] = [];
+  if (ids['kantata'] !== undefined) keys.push(`kantata:${ids['kantata']}`);
+  if (ids['certinia'] !== undefined) keys.push(`certinia:${ids['certinia']}`);
+  if (ref.businessKey !== undefined) keys.push(ref.businessKey);
+  if (ids['netsuite'] !== undefined) keys.push(`netsuite:${ids['netsuite']}`);
+  return keys;
 }
 
 /** The project a key names (the inverse of projectKeyOf), for a project known only by its key. */
@@ -64,10 +76,11 @@ const hoursText = (h: number): string => numberToDecimalString(Math.round(h * 1e
 
 /**
  * An approved canonical TimeEntry or Expense as a contribution, or why it does not count: not valid canonical
- * data, not approved, no project (the last two with the entry's key, so an earlier contribution is retracted). Time costs hours × cost rate and earns billable hours × bill rate; an expense
+ * data, not approved (with the entry's key and its project's keys, so an earlier contribution is taken back), no
+ * project. Time costs hours × cost rate and earns billable hours × bill rate; an expense
  * costs its amount and, when billable, earns it back (rebilled at cost).
  */
-export function parseEntry(entry: unknown): Parsed | { skip: string; entryKey?: string } {
+export function parseEntry(entry: unknown): Parsed | { skip: string; retract?: { entryKey: string; projectKeys: string[] } } {
   const isTime = isRecord(entry) && 'hours' in entry;
   const schema = isTime ? 'syncwright/time-entry@1' : 'syncwright/expense@1';
   const checked = validateCanonical(schema, entry);
@@ -75,11 +88,12 @@ export function parseEntry(entry: unknown): Parsed | { skip: string; entryKey?: 
   const value = checked.value as Record<string, unknown>;
   const key = String(value['businessKey']);
   const approved = value['status'] === 'approved' || (!isTime && value['status'] === 'reimbursed');
-  // A valid entry that does not count (any more) names its key: whatever it added before is taken back.
-  if (!approved) return { skip: `${key} is ${String(value['status'])}, not approved`, entryKey: key };
   const project = projectRefOf(value['project']);
-  const projectKey = projectKeyOf(project);
-  if (projectKey === undefined) return { skip: `${key} names no project`, entryKey: key };
+  const projectKeys = projectKeysOf(project);
+  const projectKey = projectKeys[0];
+  if (projectKey === undefined) return { skip: `${key} names no project` };
+  // A valid entry that does not count (any more): whatever it added to its project before is taken back.
+  if (!approved) return { skip: `${key} is ${String(value['status'])}, not approved`, retract: { entryKey: key, projectKeys } };
   let contribution: Contribution;
   if (isTime) {
     const hours = Number(value['hours']);
@@ -101,7 +115,7 @@ export function parseEntry(entry: unknown): Parsed | { skip: string; entryKey?: 
     const amount = value['amount'] as { amount: string; currency: string };
     contribution = { kind: 'expense', hours: 0, billableHours: 0, cost: amount.amount, revenue: value['billable'] !== false ? amount.amount : '0', currency: amount.currency };
   }
-  return { projectKey, entryKey: key, project, contribution };
+  return { projectKey, earlierKeys: projectKeys.slice(1), entryKey: key, project, contribution };
 }
 
 export interface Totals {

@@ -3,8 +3,6 @@
 // run, a restart) change nothing, a new one changes its project only, and the watermark moves with each run.
 import assert from 'node:assert/strict';
 import deliveryRollupNode from '../../nodes/delivery-rollup/delivery-rollup.js';
-import { closeAllEngines } from '../../runtime-plugins/engine-access.js';
-import { LevelStore } from '../../runtime-plugins/engine/level-store.js';
 import { useEngineStore } from '../support/engine.js';
 import { testFlow, useHelper } from '../support/helper.js';
 
@@ -33,7 +31,7 @@ const time = (key: string, workspace: string, hours: number, currency = 'USD') =
 describe('syncwright-delivery-rollup node', function () {
   this.timeout(15_000);
   const helper = useHelper();
-  const engineStore = useEngineStore();
+  useEngineStore();
 
   const load = async (extra: Record<string, unknown> = {}) => {
     await helper.load(
@@ -120,22 +118,15 @@ describe('syncwright-delivery-rollup node', function () {
     assert.deepEqual(hoursBy(again.changed), [['kantata:40001', 10]]);
   });
 
-  it('indexes a ledger written before the entry index existed, so its entries can still move', async () => {
-    // A ledger as the earlier version left it: contributions and project totals, no index.
-    await closeAllEngines();
-    const store = await LevelStore.open(engineStore.dir());
-    const contribution = { kind: 'time', hours: 8, billableHours: 8, cost: '800', revenue: '1200', currency: 'USD' };
-    await store.write(
-      [
-        { type: 'put', key: 'delivery-rollup/test/entry/proj%3Aalpha/te%3A1', value: contribution },
-        { type: 'put', key: 'delivery-rollup/test/project/proj%3Aalpha', value: { project: { businessKey: 'proj:alpha', externalIds: {} }, totals: { hours: 8, billableHours: 8, cost: '800', revenue: '1200', currency: 'USD', timeEntries: 1, expenses: 0, withoutCostRate: 0 } } },
-      ],
-      'durable',
-    );
-    await store.close();
+  it('counts two entries with one business key in two projects each in its own (two ERP accounts number alike)', async () => {
     const got = await load();
-    const moved = await runWith(got, [{ ...time('te:1', '40001', 8), project: { businessKey: 'proj:alpha', externalIds: { kantata: '40001' } } }]);
-    assert.deepEqual(hoursBy(moved.changed), [['kantata:40001', 8], ['proj:alpha', 0]]);
+    const us = { ...time('exp:netsuite:1', '40001', 2), project: { externalIds: { kantata: '40001', netsuite: '12' } } };
+    const uk = { ...time('exp:netsuite:1', '40002', 3, 'GBP'), project: { externalIds: { kantata: '40002', netsuite: '12' } } };
+    const first = await runWith(got, [us, uk]);
+    assert.deepEqual(hoursBy(first.changed), [['kantata:40001', 2], ['kantata:40002', 3]]);
+    // One of them no longer approved: only its own project loses it.
+    const second = await runWith(got, [{ ...uk, status: 'submitted' }]);
+    assert.deepEqual(hoursBy(second.changed), [['kantata:40002', 0]]);
   });
 
   it('reports a project in two currencies and does not add it up, and does not count unapproved entries', async () => {
