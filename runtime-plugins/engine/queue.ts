@@ -30,8 +30,13 @@ export const QueueSettings = z.object({
   batchSize: z.number().int().min(1).max(200).default(1),
   maxMessageBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
   retryableClasses: z.array(z.enum(['transient', 'rate-limit', 'auth', 'data', 'conflict', 'policy'])).default(['transient']),
-  /** Messages kept in memory per lane. */
-  windowSize: z.number().int().min(8).max(100_000).default(512),
+  /** Messages kept in memory per lane, at most (see windowBytes). */
+  windowSize: z.number().int().min(8).max(100_000).default(4096),
+  /**
+   * Stored text kept in memory per lane, at most (UTF-16 code units, about bytes): the window is bounded by size as
+   * well as by count, so it holds thousands of small messages but only a few large ones. It always holds two batches.
+   */
+  windowBytes: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
 });
 export type QueueSettingsInput = z.input<typeof QueueSettings>;
 export type QueueSettings = z.output<typeof QueueSettings>;
@@ -143,6 +148,8 @@ interface Lane {
   written: number;
   /** Deliveries of this lane being dispatched or in flight. */
   slots: number;
+  /** Length of the stored text of the records in `buffer`. */
+  bytes: number;
 }
 
 export interface QueueStats {
@@ -188,7 +195,9 @@ export class DeliveryQueue extends EventEmitter {
    * whose stored text decodes to the same data: their first delivery hands it on instead of decoding the text
    * (a Node-RED node owns a message it received). Every later delivery decodes the stored text.
    */
-  private readonly live = new Map<number, Record<string, unknown>>();
+  private readonly live = new Map<number, { msg: Record<string, unknown>; bytes: number }>();
+  /** Stored text of the records in `live`: at most half a window's bytes, as objects take more room than their text. */
+  private liveBytes = 0;
   /** Keys of the records out for delivery, with counts: later records with one of these keys wait. */
   private readonly keyHeld = new Map<string, number>();
   private dispatching = 0;
@@ -256,7 +265,7 @@ export class DeliveryQueue extends EventEmitter {
   private ensureLane(name: string, weight: number): Lane {
     let lane = this.lanes.get(name);
     if (!lane) {
-      lane = { name, weight, credit: 0, buffer: [], cursor: 0, exhausted: true, depth: 0, loading: undefined, written: 0, slots: 0 };
+      lane = { name, weight, credit: 0, buffer: [], cursor: 0, exhausted: true, depth: 0, loading: undefined, written: 0, slots: 0, bytes: 0 };
       this.lanes.set(name, lane);
     }
     return lane;
@@ -310,10 +319,10 @@ export class DeliveryQueue extends EventEmitter {
     const lane = this.ensureLane(laneName, 1);
     lane.written += 1;
     lane.depth += 1;
-    if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
-      lane.buffer.push(record);
+    if (lane.exhausted && this.fits(lane, record) && record.seq > lane.cursor) {
+      this.addToWindow(lane, record);
       lane.cursor = record.seq;
-      if (exact) this.live.set(record.seq, msg);
+      if (exact) this.keepLive(record, msg);
     } else if (record.seq > lane.cursor) {
       lane.exhausted = false;
     }
@@ -347,10 +356,10 @@ export class DeliveryQueue extends EventEmitter {
       const lane = this.ensureLane(record.lane, 1);
       lane.written += 1;
       lane.depth += 1;
-      if (lane.exhausted && lane.buffer.length < this.settings.windowSize && record.seq > lane.cursor) {
-        lane.buffer.push(record);
+      if (lane.exhausted && this.fits(lane, record) && record.seq > lane.cursor) {
+        this.addToWindow(lane, record);
         lane.cursor = record.seq;
-        if (exactly.has(record.seq)) this.live.set(record.seq, (items[i] as { msg: Record<string, unknown> }).msg);
+        if (exactly.has(record.seq)) this.keepLive(record, (items[i] as { msg: Record<string, unknown> }).msg);
       } else if (record.seq > lane.cursor) {
         lane.exhausted = false;
       }
@@ -396,21 +405,51 @@ export class DeliveryQueue extends EventEmitter {
       const want = this.settings.windowSize - lane.buffer.length;
       if (want <= 0) return;
       const writtenBefore = lane.written;
-      const loaded: QueueRecord[] = [];
-      for await (const [, v] of this.store.scanRaw({ gt: `${this.laneKey(lane.name)}${pad(lane.cursor)}`, lt: prefixEnd(this.laneKey(lane.name)), limit: want })) loaded.push(decodeRecord(v));
-      for (const r of loaded) {
+      let loaded = 0;
+      let full = false;
+      for await (const [, v] of this.store.scanRaw({ gt: `${this.laneKey(lane.name)}${pad(lane.cursor)}`, lt: prefixEnd(this.laneKey(lane.name)), limit: want })) {
+        const r = decodeRecord(v);
+        loaded += 1;
         if (r.notBefore !== undefined && isOutage(r.lastError)) this.outageWaiting += 1;
         if (r.seq > lane.cursor) {
-          lane.buffer.push(r);
+          this.addToWindow(lane, r);
           lane.cursor = r.seq;
+        }
+        // The window is full by size: the rest waits in the store (leaving the loop closes the scan).
+        if (!this.fits(lane, { message: '' })) {
+          full = true;
+          break;
         }
       }
       // Exhausted only if no record was written while the scan ran (it may not have seen that one).
-      if (loaded.length < want && lane.written === writtenBefore) lane.exhausted = true;
+      if (!full && loaded < want && lane.written === writtenBefore) lane.exhausted = true;
     })().finally(() => {
       lane.loading = undefined;
     });
     return lane.loading;
+  }
+
+  /** Whether a record may join the lane's window: below the count and size bounds, or fewer than two batches in it. */
+  private fits(lane: Lane, record: Pick<QueueRecord, 'message'>): boolean {
+    if (lane.buffer.length < 2 * this.settings.batchSize) return true;
+    return lane.buffer.length < this.settings.windowSize && lane.bytes + record.message.length <= this.settings.windowBytes;
+  }
+
+  /** The window has room for a refill: below half its count and half its size. */
+  private dueForRefill(count: number, bytes: number): boolean {
+    return count < this.settings.windowSize / 2 && bytes < this.settings.windowBytes / 2;
+  }
+
+  private addToWindow(lane: Lane, record: QueueRecord): void {
+    lane.buffer.push(record);
+    lane.bytes += record.message.length;
+  }
+
+  private keepLive(record: QueueRecord, msg: Record<string, unknown>): void {
+    const bytes = record.message.length;
+    if (this.liveBytes + bytes > this.settings.windowBytes / 2) return;
+    this.live.set(record.seq, { msg, bytes });
+    this.liveBytes += bytes;
   }
 
   /**
@@ -467,7 +506,7 @@ export class DeliveryQueue extends EventEmitter {
       const candidates: Array<{ lane: Lane; batches: QueueRecord[][] }> = [];
       for (const lane of this.lanes.values()) {
         // Refilled in the background (a pump follows): one lane's store reads never hold up another lane's deliveries.
-        if (lane.buffer.length < this.settings.windowSize / 2 && !lane.exhausted && !lane.loading) {
+        if (this.dueForRefill(lane.buffer.length, lane.bytes) && !lane.exhausted && !lane.loading) {
           this.refill(lane).then(
             () => this.schedulePump(),
             // A refill still reading when the queue closes (Node-RED stopping) fails with the store: nothing to report.
@@ -483,8 +522,10 @@ export class DeliveryQueue extends EventEmitter {
         // A short last batch waits while the store holds more of this lane and the window is due for a refill:
         // it goes with what the refill brings, so a backlog goes out in full batches (not 200, 200, 112 per window).
         const last = batches[batches.length - 1];
-        if (last && last.length < this.settings.batchSize && !lane.exhausted && lane.buffer.length - (records.length - last.length) < this.settings.windowSize / 2) {
-          batches.pop();
+        if (last && last.length < this.settings.batchSize && !lane.exhausted) {
+          let sent = 0;
+          for (let i = 0; i < records.length - last.length; i++) sent += (records[i]).message.length;
+          if (this.dueForRefill(lane.buffer.length - (records.length - last.length), lane.bytes - sent)) batches.pop();
         }
         if (batches.length > 0) candidates.push({ lane, batches });
       }
@@ -512,7 +553,13 @@ export class DeliveryQueue extends EventEmitter {
         for (const r of batch) seqs.add(r.seq);
         this.dispatch(best.lane, batch);
       }
-      for (const [lane, seqs] of taken) lane.buffer = lane.buffer.filter((r) => !seqs.has(r.seq));
+      for (const [lane, seqs] of taken) {
+        lane.buffer = lane.buffer.filter((r) => {
+          if (!seqs.has(r.seq)) return true;
+          lane.bytes -= r.message.length;
+          return false;
+        });
+      }
       // Nothing could go (the free slots are kept for quiet lanes): a settle pumps again.
       if (taken.size === 0) {
         this.armRetryTimer(now);
@@ -561,8 +608,12 @@ export class DeliveryQueue extends EventEmitter {
       if ((b[mid]).seq < record.seq) lo = mid + 1;
       else hi = mid;
     }
-    if (b[lo]?.seq === record.seq) b[lo] = record;
-    else b.splice(lo, 0, record);
+    const replaced = b[lo]?.seq === record.seq ? (b[lo]) : undefined;
+    if (replaced) {
+      lane.bytes -= replaced.message.length;
+      b[lo] = record;
+    } else b.splice(lo, 0, record);
+    lane.bytes += record.message.length;
   }
 
   private dispatch(lane: Lane, records: QueueRecord[]): void {
@@ -609,9 +660,17 @@ export class DeliveryQueue extends EventEmitter {
   /** The accepted message object of a record's first delivery (once), if it stands for the stored text. */
   private takeLive(seq: number): Record<string, unknown> | undefined {
     if (this.live.size === 0) return undefined;
-    const msg = this.live.get(seq);
-    if (msg !== undefined) this.live.delete(seq);
-    return msg;
+    const kept = this.live.get(seq);
+    if (kept === undefined) return undefined;
+    this.dropLive(seq);
+    return kept.msg;
+  }
+
+  private dropLive(seq: number): void {
+    const kept = this.live.get(seq);
+    if (kept === undefined) return;
+    this.live.delete(seq);
+    this.liveBytes -= kept.bytes;
   }
 
   private timeout(id: string): void {
@@ -762,7 +821,8 @@ export class DeliveryQueue extends EventEmitter {
         const i = lane.buffer.findIndex((x) => x.seq === seq);
         if (i < 0) continue;
         const [r] = lane.buffer.splice(i, 1) as [QueueRecord];
-        this.live.delete(r.seq);
+        lane.bytes -= r.message.length;
+        this.dropLive(r.seq);
         lane.depth -= 1;
         this.counters.delivered += 1;
         await this.store.write([{ type: 'del', key: this.recordKey(r) }], 'lazy');
@@ -814,6 +874,7 @@ export class DeliveryQueue extends EventEmitter {
     }
     this.inFlight.clear();
     this.live.clear();
+    this.liveBytes = 0;
     for (const lane of this.lanes.values()) lane.slots = 0;
     this.removeAllListeners();
     return Promise.resolve();

@@ -204,6 +204,28 @@ describe('delivery queue', () => {
     assert.equal(m['req'], undefined);
   });
 
+  it('bounds the in-memory window by size as well as by count: thousands of small messages, a few large ones', async () => {
+    const small = makeQueue(store, {}, 'small');
+    for (let i = 0; i < 2000; i++) await small.enqueue({ payload: i });
+    assert.equal(small.stats().lanes[0]?.buffered, 2000, 'small messages stay in memory, none read back from the store');
+    const large = makeQueue(store, { windowBytes: 64 * 1024, maxInFlight: 1 }, 'large');
+    const text = 'x'.repeat(20_000);
+    for (let i = 0; i < 20; i++) await large.enqueue({ payload: { i, text } });
+    const buffered = large.stats().lanes[0]?.buffered ?? 0;
+    assert.ok(buffered >= 2 && buffered <= 4, `${buffered} messages of 20 kB in a 64 kB window`);
+    // The rest is read from the store as the window empties, in order, within the size bound.
+    const seen: number[] = [];
+    let most = 0;
+    large.attach((d) => {
+      most = Math.max(most, large.stats().lanes[0]?.buffered ?? 0);
+      for (const m of d.messages) seen.push((m['payload'] as { i: number }).i);
+      setImmediate(() => void large.settle(d.token.id, [{ ok: true }]));
+    });
+    await until(() => seen.length === 20);
+    assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => i));
+    assert.ok(most <= 4, `at most ${most} large messages in memory`);
+  });
+
   it('hands the accepted message itself to its first delivery, and the stored copy to every later one', async () => {
     const q = makeQueue(store);
     const out: OutgoingDelivery[] = [];
