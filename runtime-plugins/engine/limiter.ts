@@ -23,7 +23,12 @@ export const TargetLimits = z.object({
   dailyHeadroomPercent: z.number().min(0).max(90).default(10),
   maintenance: z.array(MaintenanceWindow).default([]),
   /** Pause after a throttle answer without Retry-After: initial, doubling, at most max, with jitter. */
-  backoffInitialMs: z.number().int().positive().default(1000),
+  /**
+   * The first pause after a throttle answer without Retry-After. Default: on a target with a rate, two of its
+   * intervals (at least 50 ms): a throttle there is most often a few requests bunched by the network, and the
+   * target's window sheds one within an interval; else 1 s. Doubles with each throttle in a row.
+   */
+  backoffInitialMs: z.number().int().positive().optional(),
   backoffMaxMs: z.number().int().positive().default(300_000),
   backoffJitter: z.number().min(0).max(1).default(0.2),
 });
@@ -93,11 +98,17 @@ export class TargetLimiter extends EventEmitter {
     return Math.max(1, Math.min(concurrency, Math.ceil(rps / MAX_JOBS_PER_SECOND)));
   }
 
-  private bottleneckSettings(): Bottleneck.ConstructorOptions {
+  /** The time between two job starts that keeps under the rate (0 without one). */
+  private get spacingMs(): number {
     const rps = this.limits.requestsPerSecond;
+    // Fractional: rounding 20.6 ms up to 21 would give away another 2 % of the rate.
+    return rps === undefined ? 0 : (1000 * this.unitsPerJob) / (rps * RATE_SAFETY);
+  }
+
+  private bottleneckSettings(): Bottleneck.ConstructorOptions {
     return {
       maxConcurrent: this.limits.concurrency ?? null,
-      minTime: rps === undefined ? 0 : Math.ceil((1000 * this.unitsPerJob) / (rps * RATE_SAFETY)),
+      minTime: this.spacingMs,
       reservoir: this.currentReservoir(),
     };
   }
@@ -193,7 +204,8 @@ export class TargetLimiter extends EventEmitter {
     if (retryAfterMs !== undefined && retryAfterMs >= 0) {
       wait = retryAfterMs;
     } else {
-      const base = Math.min(this.limits.backoffMaxMs, this.limits.backoffInitialMs * 2 ** (this.consecutiveThrottles - 1));
+      const initial = this.limits.backoffInitialMs ?? (this.limits.requestsPerSecond !== undefined ? Math.max(50, Math.round(2 * this.spacingMs)) : 1000);
+      const base = Math.min(this.limits.backoffMaxMs, initial * 2 ** (this.consecutiveThrottles - 1));
       wait = Math.round(base * (1 - this.limits.backoffJitter * this.random()));
     }
     this.pause(wait, 'throttled');

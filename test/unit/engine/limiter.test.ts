@@ -71,6 +71,21 @@ describe('target limiter', () => {
     assert.equal(l.throttled(), 100);
   });
 
+  it('starts its backoff at two intervals of its rate (a network bunch), at 1 s without a rate, or where it is told', () => {
+    const rated = make('r', { requestsPerSecond: 20, backoffJitter: 0 }, clock, () => 0);
+    // 20/s kept 3 % under: an interval of 51.5 ms.
+    assert.deepEqual([rated.throttled(), rated.throttled(), rated.throttled()], [103, 206, 412]);
+    rated.succeeded();
+    assert.equal(rated.throttled(), 103, 'from the start again after a success');
+    const slow = make('s', { requestsPerSecond: 2, backoffJitter: 0 }, clock, () => 0);
+    assert.equal(slow.throttled(), 1031);
+    const plain = make('p', { concurrency: 5, backoffJitter: 0 }, clock, () => 0);
+    assert.equal(plain.throttled(), 1000);
+    const told = make('t2', { requestsPerSecond: 50, backoffInitialMs: 5000, backoffJitter: 0 }, clock, () => 0);
+    assert.equal(told.throttled(), 5000);
+    assert.equal(make('f', { requestsPerSecond: 50, backoffJitter: 0 }, clock, () => 0).throttled(), 50, 'never under 50 ms');
+  });
+
   it('keeps the daily headroom free for people working in the system', async () => {
     const l = make('t', { dailyBudget: 100, dailyHeadroomPercent: 10 }, clock);
     let done = 0;
