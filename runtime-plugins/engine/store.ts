@@ -61,6 +61,9 @@ export function pad(n: number, width = 16): string {
   return String(Math.max(0, Math.floor(n))).padStart(width, '0');
 }
 
+/** How long lazy writes alone wait to gather before they are flushed. */
+const LAZY_DELAY_MS = 2;
+
 interface Pending {
   ops: WriteOp[];
   durable: boolean;
@@ -72,6 +75,11 @@ interface Pending {
  * Group commit: writes queue up while a flush is in progress and go to disk together in one batch, fsync'd
  * when any of them asked for durability. One fsync is shared by every message accepted meanwhile, so
  * durability costs a few milliseconds of latency, not a disk flush per message.
+ *
+ * Lazy writes alone wait up to LAZY_DELAY_MS to be flushed, gathering into fewer, larger batches; a durable write
+ * takes every write pending before it along at once. So a durable write (a message being accepted) seldom waits
+ * behind a flush of acknowledgements that could have waited: a burst being delivered on one lane does not slow
+ * intake on another.
  */
 export abstract class GroupCommitStore implements Store {
   abstract readonly kind: string;
@@ -80,6 +88,11 @@ export abstract class GroupCommitStore implements Store {
   /** Values written but not yet applied, so reads see their own writes. */
   protected readonly overlay = new Map<string, { deleted: boolean; value: unknown; count: number }>();
   private counters = { flushes: 0, opsWritten: 0, syncedFlushes: 0 };
+  /** Durable writes waiting in `queue`. */
+  private durablePending = 0;
+  /** Callers of flush() waiting: lazy writes go at once. */
+  private urgent = 0;
+  private lazyTimer: NodeJS.Timeout | undefined;
   protected closed = false;
   constructor(private readonly maxBatchOps = 10_000) {}
 
@@ -122,13 +135,39 @@ export abstract class GroupCommitStore implements Store {
       this.overlay.set(op.key, entry);
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, durable: durability === 'durable', resolve, reject });
-      if (!this.flushing) this.flushing = this.drain();
+      const durable = durability === 'durable';
+      this.queue.push({ ops, durable, resolve, reject });
+      if (durable) this.durablePending += 1;
+      if (this.flushing) return;
+      if (durable) this.startDrain();
+      else if (!this.lazyTimer) {
+        this.lazyTimer = setTimeout(() => {
+          this.lazyTimer = undefined;
+          if (!this.flushing) this.startDrain();
+        }, LAZY_DELAY_MS);
+      }
     });
   }
 
+  private startDrain(): void {
+    if (this.lazyTimer) {
+      clearTimeout(this.lazyTimer);
+      this.lazyTimer = undefined;
+    }
+    this.flushing = this.drain();
+  }
+
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    this.urgent += 1;
+    try {
+      for (;;) {
+        if (!this.flushing && this.queue.length > 0) this.startDrain();
+        if (!this.flushing) return;
+        await this.flushing;
+      }
+    } finally {
+      this.urgent -= 1;
+    }
   }
 
   private async drain(): Promise<void> {
@@ -143,6 +182,7 @@ export abstract class GroupCommitStore implements Store {
         }
         const batch = this.queue.slice(0, take);
         this.queue = this.queue.slice(take);
+        for (const p of batch) if (p.durable) this.durablePending -= 1;
         const ops = lastWritePerKey(batch.flatMap((p) => p.ops));
         const sync = batch.some((p) => p.durable);
         try {
@@ -155,6 +195,14 @@ export abstract class GroupCommitStore implements Store {
         } catch (err) {
           this.settleOverlay(batch);
           for (const p of batch) p.reject(err);
+        }
+        // Only lazy writes left, and nobody waiting for them: they wait to gather.
+        if (this.queue.length > 0 && this.durablePending === 0 && this.urgent === 0 && !this.closed) {
+          this.lazyTimer ??= setTimeout(() => {
+            this.lazyTimer = undefined;
+            if (!this.flushing) this.startDrain();
+          }, LAZY_DELAY_MS);
+          break;
         }
       }
     } finally {

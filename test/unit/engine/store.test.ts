@@ -44,6 +44,22 @@ for (const [kind, make] of kinds) {
       assert.deepEqual(await store.getMany(['a', 'b', 'zz']), [undefined, { n: 2 }, undefined]);
     });
 
+    it('lets lazy writes gather, and sends them with the next durable write at once', async () => {
+      const lazy = [store.write([{ type: 'put', key: 'ack1', value: 1 }], 'lazy'), store.write([{ type: 'put', key: 'ack2', value: 2 }], 'lazy')];
+      await new Promise((r) => setImmediate(r));
+      const durable = store.write([{ type: 'put', key: 'msg', value: 3 }], 'durable');
+      await Promise.all([...lazy, durable]);
+      assert.deepEqual([store.stats().flushes, store.stats().syncedFlushes, store.stats().opsWritten], [1, 1, 3], 'one synced flush for all three');
+      // Lazy writes alone go within a few milliseconds, together.
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.write([{ type: 'put', key: `l${i}`, value: i }], 'lazy')));
+      assert.equal(store.stats().flushes, 2);
+      // flush() does not wait for them to gather.
+      void store.write([{ type: 'del', key: 'l0' }], 'lazy');
+      await store.flush();
+      assert.equal(store.stats().pendingOps, 0);
+      assert.equal(await store.get('l0'), undefined);
+    });
+
     it('shares one synced flush among writes that arrive while a flush is in progress (group commit)', async () => {
       await Promise.all(Array.from({ length: 500 }, (_, i) => store.write([{ type: 'put', key: `k${i}`, value: i }], 'durable')));
       const s = store.stats();
