@@ -783,6 +783,9 @@ export class DeliveryQueue extends EventEmitter {
     });
     if (outcomes.some((o) => o.ok) && throttlePause === undefined) this.limiter?.succeeded();
     if (outcomes.length > 0 && outcomes.every((o) => o.ok)) this.targetAnswers(now);
+    // The slots are free and the records out of the window: the next deliveries need not wait for these writes
+    // (a refill reads only past the window, never a record settled here).
+    this.schedulePump();
     // A move to the dead-letter queue is durable; everything else may be redone after a crash.
     await Promise.all([ops.length > 0 ? this.store.write(ops, 'lazy') : undefined, durableOps.length > 0 ? this.store.write(durableOps, 'durable') : undefined]);
     for (const e of events) e();

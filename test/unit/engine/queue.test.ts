@@ -305,6 +305,31 @@ class SlowScanStore extends MemoryStore {
   }
 }
 
+/** A store whose writes take a while to be applied (a slow disk). */
+class SlowWriteStore extends MemoryStore {
+  protected override async applyBatch(ops: Parameters<MemoryStore['write']>[0]): Promise<void> {
+    await new Promise((r) => setTimeout(r, 300));
+    return super.applyBatch(ops);
+  }
+}
+
+describe('delivery queue on a slow store', () => {
+  it('sends the next delivery without waiting for the writes of the one just settled', async () => {
+    const q = makeQueue(new SlowWriteStore(), { maxInFlight: 1 });
+    const out: OutgoingDelivery[] = [];
+    await q.enqueue({ payload: 1 });
+    await q.enqueue({ payload: 2 });
+    q.attach((d) => out.push(d));
+    await until(() => out.length === 1);
+    let settled = false;
+    const settling = q.settle(out[0]?.token.id, [{ ok: true }]).then(() => (settled = true));
+    await until(() => out.length === 2, 200);
+    assert.equal(settled, false, 'the removal of the first is still being written');
+    await settling;
+    await q.close();
+  });
+});
+
 /** A store whose range scans fail a little later, as LevelDB's iterators do when the database closes under them. */
 class ClosingScanStore extends MemoryStore {
   // eslint-disable-next-line require-yield
