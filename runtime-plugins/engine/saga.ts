@@ -1214,6 +1214,9 @@ export class SagaCoordinator extends EventEmitter {
       const due: string[] = [];
       for await (const k of this.host.store.scanKeys({ gte: ENDED, lt: cutoff, limit: batchSize })) due.push(k);
       if (due.length === 0) return removed;
+      // The deletions of a batch are written in order and awaited together (lazy writes gather for a moment: one
+      // await per saga would make a long sweep slow).
+      const writes: Array<Promise<void>> = [];
       for (const k of due) {
         const id = k.slice(k.lastIndexOf('/') + 1);
         await this.mutex.run(id, async () => {
@@ -1224,9 +1227,10 @@ export class SagaCoordinator extends EventEmitter {
             for await (const mk of this.host.store.scanKeys({ gte: `${MESSAGE}${id}/`, lt: prefixEnd(`${MESSAGE}${id}/`) })) ops.push({ type: 'del', key: mk });
             removed += 1;
           }
-          await this.host.store.write(ops, 'lazy');
+          writes.push(this.host.store.write(ops, 'lazy'));
         });
       }
+      await Promise.all(writes);
       await new Promise<void>((r) => setImmediate(r));
     }
   }
