@@ -41,6 +41,9 @@ export const QueueSettings = z.object({
 export type QueueSettingsInput = z.input<typeof QueueSettings>;
 export type QueueSettings = z.output<typeof QueueSettings>;
 
+/** Records read into a lane's window by one refill. */
+const REFILL_CHUNK = 512;
+
 /** The window holds at least two batches, so a backlog can always go out in full ones. */
 function withWindow(s: QueueSettings): QueueSettings {
   return s.windowSize < 2 * s.batchSize ? { ...s, windowSize: 2 * s.batchSize } : s;
@@ -402,7 +405,9 @@ export class DeliveryQueue extends EventEmitter {
     if (lane.exhausted) return;
     if (lane.loading) return lane.loading;
     lane.loading = (async () => {
-      const want = this.settings.windowSize - lane.buffer.length;
+      // At most REFILL_CHUNK records a time: a scan answers from the iterator's cache in microtasks, which hold
+      // the event loop (other lanes' acknowledgements and intake) until it ends. The next pump refills again.
+      const want = Math.min(REFILL_CHUNK, this.settings.windowSize - lane.buffer.length);
       if (want <= 0) return;
       const writtenBefore = lane.written;
       let loaded = 0;
@@ -438,6 +443,29 @@ export class DeliveryQueue extends EventEmitter {
   /** The window has room for a refill: below half its count and half its size. */
   private dueForRefill(count: number, bytes: number): boolean {
     return count < this.settings.windowSize / 2 && bytes < this.settings.windowBytes / 2;
+  }
+
+  /**
+   * Takes the dispatched records out of the window. They are mostly its first ones (deliverable() takes records
+   * in order): that prefix goes in one splice, not a pass over a window of thousands on every dispatch.
+   */
+  private removeFromWindow(lane: Lane, seqs: Set<number>): void {
+    const b = lane.buffer;
+    let prefix = 0;
+    while (prefix < b.length && seqs.has((b[prefix]).seq)) {
+      lane.bytes -= (b[prefix]).message.length;
+      prefix += 1;
+    }
+    if (prefix > 0) b.splice(0, prefix);
+    let left = seqs.size - prefix;
+    for (let i = 0; i < b.length && left > 0; ) {
+      const r = b[i];
+      if (seqs.has(r.seq)) {
+        b.splice(i, 1);
+        lane.bytes -= r.message.length;
+        left -= 1;
+      } else i += 1;
+    }
   }
 
   private addToWindow(lane: Lane, record: QueueRecord): void {
@@ -553,13 +581,7 @@ export class DeliveryQueue extends EventEmitter {
         for (const r of batch) seqs.add(r.seq);
         this.dispatch(best.lane, batch);
       }
-      for (const [lane, seqs] of taken) {
-        lane.buffer = lane.buffer.filter((r) => {
-          if (!seqs.has(r.seq)) return true;
-          lane.bytes -= r.message.length;
-          return false;
-        });
-      }
+      for (const [lane, seqs] of taken) this.removeFromWindow(lane, seqs);
       // Nothing could go (the free slots are kept for quiet lanes): a settle pumps again.
       if (taken.size === 0) {
         this.armRetryTimer(now);
