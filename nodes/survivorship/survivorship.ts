@@ -6,7 +6,7 @@ import { validateCanonical } from '../../canonical/validate.js';
 import { failMessage } from '../../runtime-plugins/red/errors.js';
 import { propertyReader } from '../../runtime-plugins/red/evaluate.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
-import { brief, status } from '../../runtime-plugins/red/status.js';
+import { brief, status, statusUpdater } from '../../runtime-plugins/red/status.js';
 import { SyncError } from '../../runtime-plugins/sync-error.js';
 import { isWinner, OBJECT_KINDS, parseRules, SCHEMA_OF, survive, type FieldRule, type ObjectKind, type Winner } from './rules.js';
 
@@ -41,20 +41,25 @@ export = function register(RED: NodeAPI): void {
     let rules: FieldRule[];
     let defaultWinner: Winner;
     const output = (config.output || 'payload').trim();
+    // The setting being checked: a message refused for a bad configuration names it.
+    let field = 'object';
     try {
       if (!(OBJECT_KINDS as readonly string[]).includes(config.object)) throw new Error(`object "${config.object}" must be account or contact`);
       kind = config.object as ObjectKind;
+      field = 'rules';
       rules = parseRules(config.rules, kind);
+      field = 'defaultWinner';
       const d = config.defaultWinner || 'crm';
       if (!isWinner(d)) throw new Error(`the default winner must be crm, erp or most-recent, not "${d}"`);
       defaultWinner = d;
+      field = 'output';
       if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(output)) throw new Error(`output "${output}" is not a msg property path`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       node.status(status.failing(brief(message)));
       node.error(`Invalid configuration: ${message}`);
       node.on('input', (msg, _send, done) => {
-        failMessage(msg, dataError(`invalid configuration: ${message}`, 'INVALID_NODE_SETTING', 'rules'), done, 'survivorship');
+        failMessage(msg, dataError(`invalid configuration: ${message}`, 'INVALID_NODE_SETTING', field), done, 'survivorship');
       });
       return;
     }
@@ -63,6 +68,9 @@ export = function register(RED: NodeAPI): void {
     const readCrm = propertyReader(RED, node, crmPath, config.crmType || 'msg');
     const readErp = propertyReader(RED, node, erpPath, config.erpType || 'msg');
     node.status(status.idle(`${kind} · ${rules.length} rule${rules.length === 1 ? '' : 's'}`));
+    // At most two status updates a second, however many records pass (an account load sends thousands).
+    const shown = statusUpdater(node);
+    node.on('close', () => shown.stop());
 
     node.on('input', (msgIn, send, done) => {
       const msg = msgIn as NodeMessageInFlow & { survivorship?: unknown };
@@ -80,13 +88,13 @@ export = function register(RED: NodeAPI): void {
         RED.util.setMessageProperty(msg, output, checked.value, true);
         const fromErp = Object.values(merged.decisions).filter((d) => d.from === 'erp').length;
         msg.survivorship = { decisions: merged.decisions, crmUpdatedAt: crm['updatedAt'], erpUpdatedAt: isRecord(erp) ? erp['updatedAt'] : undefined };
-        node.status(status.working(brief(isRecord(erp) ? `${Object.keys(merged.decisions).length} fields · ${fromErp} from the ERP` : 'no ERP record: the CRM\'s as it is')));
+        shown.set(status.working(brief(isRecord(erp) ? `${Object.keys(merged.decisions).length} fields · ${fromErp} from the ERP` : 'no ERP record: the CRM\'s as it is')));
         send(msg);
         done();
       };
       work().catch((err: unknown) => {
         const e = failMessage(msg, err, done, 'survivorship');
-        node.status(status.failing(brief(`${e.syncwright.class} ${e.syncwright.fields?.[0] ?? e.syncwright.code}`)));
+        shown.set(status.failing(brief(`${e.syncwright.class} ${e.syncwright.fields?.[0] ?? e.syncwright.code}`)));
       });
     });
   }

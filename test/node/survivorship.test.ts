@@ -72,5 +72,16 @@ describe('syncwright-survivorship node', function () {
     helper.getNode('sv').receive({ payload: { crm, erp } });
     await until(() => got.caught.length === 1);
     assert.equal((got.caught[0]?.sync?.['error'] as Record<string, unknown>)['code'], 'INVALID_NODE_SETTING');
+    assert.deepEqual((got.caught[0]?.sync?.['error'] as Record<string, unknown>)['fields'], ['rules']);
+  });
+
+  it('names the setting that is wrong, not always the rules', async () => {
+    for (const [extra, field] of [[{ object: 'widget' }, 'object'], [{ defaultWinner: 'whoever' }, 'defaultWinner'], [{ output: 'a b' }, 'output']] as const) {
+      const got = await load(extra);
+      helper.getNode('sv').receive({ payload: { crm, erp } });
+      await until(() => got.caught.length === 1);
+      assert.deepEqual((got.caught[0]?.sync?.['error'] as Record<string, unknown>)['fields'], [field], JSON.stringify(extra));
+      await helper.unload();
+    }
   });
 });
