@@ -1,6 +1,7 @@
 // nodes/store-forward and nodes/dead-letter through node-red-node-test-helper: the test plays the downstream
 // system, taking deliveries from a helper node and sending outcomes back into the store-forward node.
 import assert from 'node:assert/strict';
+import type { EventEmitter } from 'node:events';
 import deadLetterNode from '../../nodes/dead-letter/dead-letter.js';
 import storeForwardNode from '../../nodes/store-forward/store-forward.js';
 import targetNode from '../../nodes/target/target.js';
@@ -126,6 +127,28 @@ describe('syncwright-store-forward node', () => {
     assert.equal(out[3]?.sync?.['attempt'], 1, 'still the first attempt');
     helper.getNode('sf').receive({ ...out[3], statusCode: 200 });
     await until(() => done.length === 1);
+  });
+
+  it('shows a yellow status while the target is paused by a throttle answer, and idle again once delivered', async () => {
+    // The delivery path wired back into the node (as a flow does; the helper node passes nothing on by itself).
+    const wired = base.map((n) => (n.id === 'out' ? { ...n, wires: [['sf']] } : n));
+    await helper.load(nodes, testFlow([...wired, { id: 't', type: 'syncwright-target', name: 'api', requestsPerSecond: '', concurrency: '2', dailyBudget: '', dailyHeadroomPercent: '10', maintenance: '' }, sf({ target: 't' })]));
+    const out = collector(helper, 'out');
+    const done = collector(helper, 'done');
+    const statuses: Array<{ fill?: string; shape?: string; text?: string }> = [];
+    (helper.getNode('sf') as unknown as EventEmitter).on('call:status', (c: { args: Array<{ fill?: string; shape?: string; text?: string }> }) => statuses.push(c.args[0] ?? {}));
+    helper.getNode('sf').receive({ payload: 1 });
+    await until(() => out.length === 1);
+    helper.getNode('sf').receive({ ...out[0], statusCode: 429, headers: { 'retry-after': '2' } });
+    await until(() => statuses.some((st) => st.fill === 'yellow'));
+    const paused = statuses.find((st) => st.fill === 'yellow');
+    assert.equal(paused?.shape, 'ring');
+    assert.match(paused?.text ?? '', /^throttled until \d\d:\d\d:\d\d · queued 1 · in flight 0$/);
+    await until(() => out.length === 2, 5000);
+    helper.getNode('sf').receive({ ...out[1], statusCode: 200 });
+    await until(() => done.length === 1);
+    await until(() => statuses.at(-1)?.text === '1 delivered');
+    assert.equal(statuses.at(-1)?.fill, 'grey', 'idle again');
   });
 
   it('keeps two messages for one key in order and lets another key pass', async () => {
