@@ -167,6 +167,20 @@ describe('crm role node (Salesforce)', function () {
       assert.equal(opp('opp:INITECH-AUDIT-2026')['Amount_Invoiced__c'], 7000, 'the good record is written');
     });
 
+    it('fails a batch as a whole when the one call for all its records fails (Salesforce unavailable), and writes it on the retry', async () => {
+      await h.load(kantataRules, flow);
+      s.sf.server.addFault({ kind: 'status', status: 503, method: 'PATCH', path: '/composite/sobjects$', count: 1 });
+      const batch = { payload: [invoice(13, 'acct:ACME'), invoice(14, 'acct:INITECH')] };
+      const failed = await h.fail('billing', batch);
+      // One failure of the whole call, not two records that failed: the message (a delivery) is retried as it is.
+      assert.deepEqual([errorOf(failed)['class'], errorOf(failed)['retryable']], ['transient', true]);
+      assert.deepEqual((failed.results as Array<Record<string, unknown>>).map((r) => [r['ok'], (r['error'] as Record<string, unknown>)['status']]), [[false, 503], [false, 503]], 'each record names the same failure');
+      assert.notEqual(acct('acct:INITECH')['Last_Invoice_Status__c'], 'Open', 'nothing written');
+      const retried = await h.send('billing', batch);
+      assert.deepEqual((retried.results as Array<Record<string, unknown>>).map((r) => r['ok']), [true, true]);
+      assert.equal(acct('acct:INITECH')['Last_Invoice_Status__c'], 'Open');
+    });
+
     it('settles each message of a store-forward batch delivery, and fails a batch of one as a message', async () => {
       await h.load(kantataRules, flow);
       const delivery = { queue: 'billing', id: 'd1', seqs: [1, 2], attempt: 1 };
