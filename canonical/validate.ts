@@ -45,6 +45,9 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
   const errors: FieldError[] = [];
   const path: PropertyKey[] = [];
   const ancestors = new Set<object>();
+  // Objects already walked once in full (referenced again without a cycle): not walked again, or nested shared
+  // references would take exponential time.
+  const walked = new Set<object>();
   let size = 0;
   const fail = (code: string, message: string): void => {
     errors.push({ path: formatPath(path), code, message });
@@ -69,6 +72,7 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
           fail('circular', 'payload contains a circular reference');
           break;
         }
+        if (walked.has(v)) break;
         if (path.length >= limits.maxDepth) {
           fail('too_deep', `nested deeper than ${limits.maxDepth} levels`);
           break;
@@ -82,6 +86,7 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
             if (!go) return false;
           }
           ancestors.delete(v);
+          walked.add(v);
           break;
         }
         // Plain objects of any realm count (Node-RED function nodes create theirs in a vm context).
@@ -102,6 +107,7 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
           if (!go) return false;
         }
         ancestors.delete(v);
+        walked.add(v);
         break;
       }
       default:

@@ -144,7 +144,15 @@ export = function register(RED: NodeAPI): void {
       held.set(key, [...(held.get(key) ?? []), h]);
       (engine as Engine).ledger.get(scope, key).then(
         (entry) => {
-          if (!entry || entry.state !== 'claimed' || entry.claimId !== claimId) wake(key);
+          if (entry && entry.state === 'claimed' && entry.claimId === claimId) return;
+          // Only this message runs again, as if it had just come (others held for the key may wait on a newer claim).
+          const list = held.get(key);
+          if (!list?.includes(h)) return;
+          const rest = list.filter((x) => x !== h);
+          if (rest.length > 0) held.set(key, rest);
+          else held.delete(key);
+          clearTimeout(h.timer);
+          intake(msg, send, done, false);
         },
         (err: unknown) => node.error(`reading the idempotency key "${key}" failed: ${err instanceof Error ? err.message : String(err)}`),
       );

@@ -176,7 +176,14 @@ export class IdempotencyLedger extends EventEmitter {
     const id = this.id(scope, key);
     if (!this.mutex.isBusy(id)) {
       const cached = this.cache.get(id);
-      if (cached !== undefined) return Promise.resolve(change(cached ?? undefined));
+      if (cached !== undefined) {
+        try {
+          return Promise.resolve(change(cached ?? undefined));
+        } catch (err) {
+          // (a 'changed' listener that throws): a rejection, as from the mutex path, never a synchronous throw
+          return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
     }
     return this.mutex.run(id, async () => change(await this.load(scope, key)));
   }

@@ -41,7 +41,13 @@ export class LevelStore extends GroupCommitStore {
     const encoded: PrivateOp[] = new Array<PrivateOp>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
-      encoded[i] = op.type === 'del' ? { type: 'del', key: op.key, keyEncoding: 'utf8' } : { type: 'put', key: op.key, keyEncoding: 'utf8', value: op.raw ? op.value : JSON.stringify(op.value), valueEncoding: 'utf8' };
+      if (op.type === 'del') {
+        encoded[i] = { type: 'del', key: op.key, keyEncoding: 'utf8' };
+        continue;
+      }
+      // GroupCommitStore.write encoded every value to a string; anything else would be stored empty by _batch.
+      if (!op.raw || typeof op.value !== 'string') return Promise.reject(new Error(`cannot store ${op.key}: the value reached LevelDB unencoded`));
+      encoded[i] = { type: 'put', key: op.key, keyEncoding: 'utf8', value: op.value, valueEncoding: 'utf8' };
     }
     const db = this.db as unknown as { status: string; _batch?: (ops: PrivateOp[], options: { sync: boolean }) => Promise<void> };
     if (db.status === 'open' && typeof db._batch === 'function') return db._batch(encoded, { sync });

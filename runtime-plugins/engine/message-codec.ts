@@ -144,7 +144,8 @@ export function encodeMessageExactly(msg: Record<string, unknown>, maxBytes: num
   if (bytes > maxBytes) {
     throw new SyncError(`message is too large to store: ${bytes} bytes (limit ${maxBytes})`, { class: 'data', code: 'MESSAGE_TOO_LARGE', retryable: false });
   }
-  return { text, exact: !dropped && !found.buffer && found.lossy !== true };
+  // A plain object that happens to have the Buffer tag's key would come back as a Buffer.
+  return { text, exact: !dropped && !found.buffer && found.lossy !== true && !text.includes(BUFFER_TAG) };
 }
 
 export function decodeMessage(text: string): Record<string, unknown> {

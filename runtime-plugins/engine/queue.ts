@@ -43,6 +43,8 @@ export type QueueSettings = z.output<typeof QueueSettings>;
 
 /** Records read into a lane's window by one refill. */
 const REFILL_CHUNK = 512;
+/** Records a lane's window holds whatever their size (see minWindow). */
+const MIN_WINDOW = 16;
 
 /** The window holds at least two batches, so a backlog can always go out in full ones. */
 function withWindow(s: QueueSettings): QueueSettings {
@@ -434,15 +436,23 @@ export class DeliveryQueue extends EventEmitter {
     return lane.loading;
   }
 
-  /** Whether a record may join the lane's window: below the count and size bounds, or fewer than two batches in it. */
+  /**
+   * Records a window always has room for, whatever their size: two batches, and at least 16, so a large message
+   * waiting out a retry's backoff never keeps the rest of its lane on disk.
+   */
+  private get minWindow(): number {
+    return Math.min(this.settings.windowSize, Math.max(2 * this.settings.batchSize, MIN_WINDOW));
+  }
+
+  /** Whether a record may join the lane's window: below the count and size bounds, or below minWindow. */
   private fits(lane: Lane, record: Pick<QueueRecord, 'message'>): boolean {
-    if (lane.buffer.length < 2 * this.settings.batchSize) return true;
+    if (lane.buffer.length < this.minWindow) return true;
     return lane.buffer.length < this.settings.windowSize && lane.bytes + record.message.length <= this.settings.windowBytes;
   }
 
-  /** The window has room for a refill: below half its count and half its size. */
+  /** The window has room for a refill: below half its count and half its size, or below half of minWindow. */
   private dueForRefill(count: number, bytes: number): boolean {
-    return count < this.settings.windowSize / 2 && bytes < this.settings.windowBytes / 2;
+    return count < this.minWindow / 2 || (count < this.settings.windowSize / 2 && bytes < this.settings.windowBytes / 2);
   }
 
   /**

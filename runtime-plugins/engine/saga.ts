@@ -1227,7 +1227,10 @@ export class SagaCoordinator extends EventEmitter {
             for await (const mk of this.host.store.scanKeys({ gte: `${MESSAGE}${id}/`, lt: prefixEnd(`${MESSAGE}${id}/`) })) ops.push({ type: 'del', key: mk });
             removed += 1;
           }
-          writes.push(this.host.store.write(ops, 'lazy'));
+          const write = this.host.store.write(ops, 'lazy');
+          // Awaited below with the others; handled now, so a failure before then is not an unhandled rejection.
+          write.catch(() => undefined);
+          writes.push(write);
         });
       }
       await Promise.all(writes);

@@ -93,6 +93,7 @@ export abstract class GroupCommitStore implements Store {
   /** Callers of flush() waiting: lazy writes go at once. */
   private urgent = 0;
   private lazyTimer: NodeJS.Timeout | undefined;
+  private draining = false;
   protected closed = false;
   constructor(private readonly maxBatchOps = 10_000) {}
 
@@ -129,6 +130,25 @@ export abstract class GroupCommitStore implements Store {
   write(ops: WriteOp[], durability: Durability): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (ops.length === 0) return Promise.resolve();
+    // Encoded here, so a value that cannot be stored fails its own write only, never the batch it would share
+    // with other callers' writes (nor the store: a throw inside a flush).
+    const encoded = new Array<WriteOp>(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      if (op.type === 'del' || op.raw === true) {
+        if (op.type === 'put' && typeof op.value !== 'string') return Promise.reject(new Error(`cannot store ${op.key}: a raw value must be a string, not ${typeof op.value}`));
+        encoded[i] = op;
+        continue;
+      }
+      let text: unknown;
+      try {
+        text = JSON.stringify(op.value);
+      } catch (err) {
+        return Promise.reject(new Error(`cannot store ${op.key}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      }
+      if (typeof text !== 'string') return Promise.reject(new Error(`cannot store ${op.key}: ${op.value === undefined ? 'undefined' : `a ${typeof op.value}`} is not a JSON value`));
+      encoded[i] = { type: 'put', key: op.key, value: text, raw: true };
+    }
     for (const op of ops) {
       const o = this.overlay.get(op.key);
       const entry = { deleted: op.type === 'del', value: op.type === 'put' ? op.value : undefined, count: (o?.count ?? 0) + 1 };
@@ -136,7 +156,7 @@ export abstract class GroupCommitStore implements Store {
     }
     return new Promise<void>((resolve, reject) => {
       const durable = durability === 'durable';
-      this.queue.push({ ops, durable, resolve, reject });
+      this.queue.push({ ops: encoded, durable, resolve, reject });
       if (durable) this.durablePending += 1;
       if (this.flushing) return;
       if (durable) this.startDrain();
@@ -154,7 +174,10 @@ export abstract class GroupCommitStore implements Store {
       clearTimeout(this.lazyTimer);
       this.lazyTimer = undefined;
     }
-    this.flushing = this.drain();
+    const run = this.drain();
+    // A drain that ended without awaiting (it cannot, as applyBatch is asynchronous, but if) cleared `flushing`
+    // before this assignment: do not leave a settled promise there, which would stop every later write.
+    this.flushing = this.draining ? run : undefined;
   }
 
   async flush(): Promise<void> {
@@ -171,6 +194,7 @@ export abstract class GroupCommitStore implements Store {
   }
 
   private async drain(): Promise<void> {
+    this.draining = true;
     try {
       while (this.queue.length > 0) {
         // Take as many pending writes as fit, in one slice (shift() per item is quadratic with thousands waiting).
@@ -206,6 +230,7 @@ export abstract class GroupCommitStore implements Store {
         }
       }
     } finally {
+      this.draining = false;
       this.flushing = undefined;
     }
   }
@@ -229,6 +254,8 @@ export abstract class GroupCommitStore implements Store {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    // A write that came in while the flush ended (no more are taken now).
+    await this.flush();
     await this.closeBackend();
   }
 }

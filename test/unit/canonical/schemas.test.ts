@@ -143,6 +143,10 @@ describe('canonical model v1', () => {
     assert.deepEqual(guardPayload(twice), []);
     const withDate = { ...example('syncwright/account@1'), custom: { at: new Date(0) } };
     assert.deepEqual(guardPayload(withDate), []);
+    // Shared references nested 30 deep (2^30 paths): each object is walked once.
+    let nested: unknown = { leaf: 1 };
+    for (let i = 0; i < 30; i++) nested = [nested, nested];
+    assert.deepEqual(guardPayload({ ...example('syncwright/account@1'), custom: { nested } }, { maxSize: 1_000_000, maxDepth: 40 }), []);
     const loop: unknown[] = [];
     loop.push({ back: loop });
     assert.deepEqual(guardPayload({ list: loop }).map((e) => `${e.path}:${e.code}`), ['list[0].back:circular']);

@@ -44,6 +44,26 @@ for (const [kind, make] of kinds) {
       assert.deepEqual(await store.getMany(['a', 'b', 'zz']), [undefined, { n: 2 }, undefined]);
     });
 
+    it('refuses a value it cannot store in that write alone: the batch it would share and later writes go on', async () => {
+      const loop: Record<string, unknown> = {};
+      loop['self'] = loop;
+      const results = await Promise.allSettled([
+        store.write([{ type: 'put', key: 'ok1', value: 1 }], 'durable'),
+        store.write([{ type: 'put', key: 'big', value: { n: 10n } }], 'durable'),
+        store.write([{ type: 'put', key: 'none', value: undefined }], 'durable'),
+        store.write([{ type: 'put', key: 'loop', value: loop }], 'lazy'),
+        store.write([{ type: 'put', key: 'ok2', value: 2 }], 'durable'),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+      assert.match(String((results[1] as PromiseRejectedResult).reason), /cannot store big: .*BigInt/);
+      assert.match(String((results[2] as PromiseRejectedResult).reason), /cannot store none: undefined is not a JSON value/);
+      await store.write([{ type: 'put', key: 'ok3', value: 3 }], 'durable');
+      assert.deepEqual(await store.getMany(['ok1', 'big', 'none', 'loop', 'ok2', 'ok3']), [1, undefined, undefined, undefined, 2, 3]);
+      const keys: string[] = [];
+      for await (const k of store.scanKeys({})) keys.push(k);
+      assert.deepEqual(keys, ['ok1', 'ok2', 'ok3'], 'nothing empty or unreadable was stored');
+    });
+
     it('lets lazy writes gather, and sends them with the next durable write at once', async () => {
       const lazy = [store.write([{ type: 'put', key: 'ack1', value: 1 }], 'lazy'), store.write([{ type: 'put', key: 'ack2', value: 2 }], 'lazy')];
       await new Promise((r) => setImmediate(r));
