@@ -13,7 +13,7 @@ import { failMessage } from '../../runtime-plugins/red/errors.js';
 import { migrateConfig } from '../../runtime-plugins/red/migrations.js';
 import { brief, status } from '../../runtime-plugins/red/status.js';
 import { SyncError } from '../../runtime-plugins/sync-error.js';
-import { figuresOf, mergeProject, parseEntry, projectRefOfKey, totalsOf, type Contribution, type ProjectRef, type Totals } from './rollup.js';
+import { figuresOf, mergeProject, parseEntry, projectRefOfKey, totalsOf, type Contribution, type Parsed, type ProjectRef, type Totals } from './rollup.js';
 
 const CONFIG_VERSION = 1;
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -108,6 +108,7 @@ export = function register(RED: NodeAPI): void {
       };
       // Where an entry may have counted before: [project key, entry key], looked up together below.
       const earlier: Array<[string, string]> = [];
+      const readings = new Map<string, Parsed>();
       const skipped: string[] = [];
       for (const entry of entries) {
         const p = parseEntry(entry);
@@ -121,6 +122,11 @@ export = function register(RED: NodeAPI): void {
           }
           continue;
         }
+        // A reading of the entry under an earlier key of the project it was already read under in this batch is
+        // the older one, whatever its place: the newer one counts.
+        const before = readings.get(p.entryKey);
+        if (before !== undefined && before.earlierKeys.includes(p.projectKey)) continue;
+        readings.set(p.entryKey, p);
         const t = touch(p.projectKey);
         t.project = t.project === undefined ? p.project : mergeProject(t.project, p.project);
         t.put.set(contributionKey(p.projectKey, p.entryKey), p.contribution);

@@ -104,6 +104,9 @@ describe('syncwright-delivery-rollup node', function () {
     assert.deepEqual(hoursBy(second.changed), [['kantata:40001', 8], ['proj:alpha', 0]]);
     const emptied = second.changed.find((m) => m.rollup?.['project'] === 'proj:alpha') as Msg;
     assert.deepEqual(emptied.payload, { project: { businessKey: 'proj:alpha', externalIds: {} }, actualHours: 0, actualCost: '0.00', marginPercent: 0 });
+    // A batch holding both readings, the older last: the entry still counts once, under the PSA id.
+    const both = await runWith(got, [{ ...time('te:1', '40001', 8), project: { businessKey: 'proj:alpha', externalIds: { kantata: '40001' } } }, early]);
+    assert.deepEqual(both.changed, []);
     // And again: nothing changes, nothing is counted twice.
     assert.deepEqual((await runWith(got, [{ ...time('te:1', '40001', 8), project: { businessKey: 'proj:alpha', externalIds: { kantata: '40001' } } }])).changed, []);
   });
