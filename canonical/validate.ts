@@ -52,6 +52,15 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
   const fail = (code: string, message: string): void => {
     errors.push({ path: formatPath(path), code, message });
   };
+  // Walks one child under its key (false stops the walk); `forbidden` reports the key instead.
+  const child = (key: PropertyKey, value: unknown, forbidden = false): boolean => {
+    path.push(key);
+    let go = true;
+    if (forbidden) fail('forbidden_key', `key "${String(key)}" is not allowed (prototype pollution)`);
+    else go = walk(value);
+    path.pop();
+    return go;
+  };
   // Returns false to stop the walk (too large, or enough errors).
   const walk = (v: unknown): boolean => {
     switch (typeof v) {
@@ -79,12 +88,7 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
         }
         if (Array.isArray(v)) {
           ancestors.add(v);
-          for (let i = 0; i < v.length; i++) {
-            path.push(i);
-            const go = walk(v[i]);
-            path.pop();
-            if (!go) return false;
-          }
+          for (let i = 0; i < v.length; i++) if (!child(i, v[i])) return false;
           ancestors.delete(v);
           walked.add(v);
           break;
@@ -99,12 +103,7 @@ export function guardPayload(value: unknown, limits: GuardLimits = defaultGuardL
         const o = v as Record<string, unknown>;
         for (const key of Object.keys(o)) {
           size += key.length;
-          path.push(key);
-          let go = true;
-          if (FORBIDDEN_KEYS.has(key)) fail('forbidden_key', `key "${key}" is not allowed (prototype pollution)`);
-          else go = walk(o[key]);
-          path.pop();
-          if (!go) return false;
+          if (!child(key, o[key], FORBIDDEN_KEYS.has(key))) return false;
         }
         ancestors.delete(v);
         walked.add(v);

@@ -110,14 +110,10 @@ export = function register(RED: NodeAPI): void {
 
     function onLedgerChange(change: { scope: string; key: string; entry: LedgerEntry | undefined }): void {
       if (change.scope !== scope || change.entry?.state === 'claimed') return;
-      wake(change.key);
-    }
-
-    /** Runs the messages held for a key again (its holder finished, or its claim changed). */
-    function wake(key: string): void {
-      const waiting = held.get(key);
+      // The holder finished: the messages held for its key run again.
+      const waiting = held.get(change.key);
       if (!waiting) return;
-      held.delete(key);
+      held.delete(change.key);
       for (const h of waiting) {
         clearTimeout(h.timer);
         intake(h.msg, h.send, h.done, true);
@@ -134,11 +130,8 @@ export = function register(RED: NodeAPI): void {
         send,
         done,
         timer: setTimeout(() => {
-          const list = held.get(key)?.filter((x) => x !== h) ?? [];
-          if (list.length > 0) held.set(key, list);
-          else held.delete(key);
           // Still in flight after the hold: try once more (the holder's lease may have ended), else route.
-          intake(msg, send, done, true);
+          if (unhold(key, h)) intake(msg, send, done, true);
         }, holdMs),
       };
       held.set(key, [...(held.get(key) ?? []), h]);
@@ -146,16 +139,21 @@ export = function register(RED: NodeAPI): void {
         (entry) => {
           if (entry && entry.state === 'claimed' && entry.claimId === claimId) return;
           // Only this message runs again, as if it had just come (others held for the key may wait on a newer claim).
-          const list = held.get(key);
-          if (!list?.includes(h)) return;
-          const rest = list.filter((x) => x !== h);
-          if (rest.length > 0) held.set(key, rest);
-          else held.delete(key);
-          clearTimeout(h.timer);
-          intake(msg, send, done, false);
+          if (unhold(key, h)) intake(msg, send, done, false);
         },
         (err: unknown) => node.error(`reading the idempotency key "${key}" failed: ${err instanceof Error ? err.message : String(err)}`),
       );
+    }
+
+    /** Takes one message off its key's hold; false if it is no longer held (already run again). */
+    function unhold(key: string, h: Held): boolean {
+      const list = held.get(key);
+      if (!list?.includes(h)) return false;
+      const rest = list.filter((x) => x !== h);
+      if (rest.length > 0) held.set(key, rest);
+      else held.delete(key);
+      clearTimeout(h.timer);
+      return true;
     }
 
     function intake(msg: Msg, send: Held['send'], done: Held['done'], afterHold: boolean): void {

@@ -1,7 +1,7 @@
 // The default store: an embedded LevelDB in the Node-RED user directory. Nothing to install.
 import { mkdirSync } from 'node:fs';
 import { Level } from 'level';
-import { GroupCommitStore, type ScanRange, type WriteOp } from './store.js';
+import { GroupCommitStore, type EncodedOp, type ScanRange } from './store.js';
 
 /** An operation as abstract-level's private API receives it: encoded, with its encodings named. */
 type PrivateOp = { type: 'put'; key: string; keyEncoding: 'utf8'; value: string; valueEncoding: 'utf8' } | { type: 'del'; key: string; keyEncoding: 'utf8' };
@@ -37,21 +37,18 @@ export class LevelStore extends GroupCommitStore {
    * optimise for mixed shapes: on this path it cost ~5 µs per op, more than LevelDB's own write. The public
    * call remains the fallback when the database is not open (it gives the proper error).
    */
-  protected applyBatch(ops: WriteOp[], sync: boolean): Promise<void> {
-    const encoded: PrivateOp[] = new Array<PrivateOp>(ops.length);
+  protected applyBatch(ops: EncodedOp[], sync: boolean): Promise<void> {
+    const db = this.db as unknown as { status: string; _batch?: (ops: PrivateOp[], options: { sync: boolean }) => Promise<void> };
+    if (db.status !== 'open' || typeof db._batch !== 'function') {
+      return this.db.batch(ops.map((op) => (op.type === 'put' ? { ...op, valueEncoding: 'utf8' } : op)), { sync });
+    }
+    // GroupCommitStore.write encoded every value to a string (what _batch would otherwise store empty).
+    const encoded = new Array<PrivateOp>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
-      if (op.type === 'del') {
-        encoded[i] = { type: 'del', key: op.key, keyEncoding: 'utf8' };
-        continue;
-      }
-      // GroupCommitStore.write encoded every value to a string; anything else would be stored empty by _batch.
-      if (!op.raw || typeof op.value !== 'string') return Promise.reject(new Error(`cannot store ${op.key}: the value reached LevelDB unencoded`));
-      encoded[i] = { type: 'put', key: op.key, keyEncoding: 'utf8', value: op.value, valueEncoding: 'utf8' };
+      encoded[i] = op.type === 'del' ? { type: 'del', key: op.key, keyEncoding: 'utf8' } : { type: 'put', key: op.key, keyEncoding: 'utf8', value: op.value, valueEncoding: 'utf8' };
     }
-    const db = this.db as unknown as { status: string; _batch?: (ops: PrivateOp[], options: { sync: boolean }) => Promise<void> };
-    if (db.status === 'open' && typeof db._batch === 'function') return db._batch(encoded, { sync });
-    return this.db.batch(encoded.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value, valueEncoding: 'utf8' } : { type: 'del' as const, key: op.key })), { sync });
+    return db._batch(encoded, { sync });
   }
 
   protected readRaw(key: string): Promise<string | undefined> {

@@ -1,17 +1,17 @@
 // An in-memory store with the same semantics, for unit tests and for users who explicitly want no
 // persistence (`settings.syncwright.store = 'memory'`): nothing survives a restart.
-import { GroupCommitStore, type ScanRange, type WriteOp } from './store.js';
+import { GroupCommitStore, type EncodedOp, type ScanRange } from './store.js';
 
 export class MemoryStore extends GroupCommitStore {
   readonly kind = 'memory';
   private readonly data = new Map<string, string>();
   private keys: string[] = [];
 
-  protected applyBatch(ops: WriteOp[]): Promise<void> {
+  protected applyBatch(ops: EncodedOp[]): Promise<void> {
     for (const op of ops) {
       const had = this.data.has(op.key);
       if (op.type === 'put') {
-        this.data.set(op.key, op.raw ? op.value : JSON.stringify(op.value));
+        this.data.set(op.key, op.value);
         if (!had) this.keys.splice(this.lowerBound(op.key), 0, op.key);
       } else if (had) {
         this.data.delete(op.key);

@@ -321,18 +321,7 @@ export class DeliveryQueue extends EventEmitter {
     if (opts.correlationId !== undefined) record.correlationId = opts.correlationId;
     if (opts.businessKey !== undefined) record.businessKey = opts.businessKey;
     await this.store.write([putRecord(this.recordKey(record), record)], 'durable');
-    const lane = this.ensureLane(laneName, 1);
-    lane.written += 1;
-    lane.depth += 1;
-    if (lane.exhausted && this.fits(lane, record) && record.seq > lane.cursor) {
-      this.addToWindow(lane, record);
-      lane.cursor = record.seq;
-      if (exact) this.keepLive(record, msg);
-    } else if (record.seq > lane.cursor) {
-      lane.exhausted = false;
-    }
-    this.counters.accepted += 1;
-    this.emit('accepted', { record });
+    this.accepted(record, exact ? msg : undefined);
     this.schedulePump();
     return record;
   }
@@ -345,34 +334,40 @@ export class DeliveryQueue extends EventEmitter {
     if (this.closed) throw new SyncError(`queue ${this.id} is closed (Node-RED is stopping)`, { class: 'transient', code: 'QUEUE_CLOSED', retryable: true });
     await this.ready;
     const now = this.clock.now();
-    const exactly = new Set<number>();
+    const exact: boolean[] = [];
     const records = items.map((item) => {
       const laneName = item.lane ?? (this.settings.lanes[0] as { name: string }).name;
-      const { text, exact } = encodeMessageExactly(item.msg, this.settings.maxMessageBytes);
-      const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message: text, enqueuedAt: now, attempts: 0, ...claimOf(item.msg) };
-      if (exact) exactly.add(record.seq);
+      const encoded = encodeMessageExactly(item.msg, this.settings.maxMessageBytes);
+      exact.push(encoded.exact);
+      const record: QueueRecord = { seq: this.nextSeq++, lane: laneName, message: encoded.text, enqueuedAt: now, attempts: 0, ...claimOf(item.msg) };
       if (item.key !== undefined && this.settings.orderByKey) record.key = item.key;
       if (item.correlationId !== undefined) record.correlationId = item.correlationId;
       if (item.businessKey !== undefined) record.businessKey = item.businessKey;
       return record;
     });
     await this.store.write([...records.map((r) => putRecord(this.recordKey(r), r)), ...extraOps], 'durable');
-    records.forEach((record, i) => {
-      const lane = this.ensureLane(record.lane, 1);
-      lane.written += 1;
-      lane.depth += 1;
-      if (lane.exhausted && this.fits(lane, record) && record.seq > lane.cursor) {
-        this.addToWindow(lane, record);
-        lane.cursor = record.seq;
-        if (exactly.has(record.seq)) this.keepLive(record, (items[i] as { msg: Record<string, unknown> }).msg);
-      } else if (record.seq > lane.cursor) {
-        lane.exhausted = false;
-      }
-      this.counters.accepted += 1;
-      this.emit('accepted', { record });
-    });
+    records.forEach((record, i) => this.accepted(record, exact[i] ? items[i]?.msg : undefined));
     this.schedulePump();
     return records;
+  }
+
+  /**
+   * A record is on disk: count it, and put it in its lane's window when the lane keeps up (everything before it is
+   * in memory). `msg`, when its stored text decodes to the same data, is kept for the first delivery.
+   */
+  private accepted(record: QueueRecord, msg: Record<string, unknown> | undefined): void {
+    const lane = this.ensureLane(record.lane, 1);
+    lane.written += 1;
+    lane.depth += 1;
+    if (lane.exhausted && this.fits(lane, record) && record.seq > lane.cursor) {
+      this.addToWindow(lane, record);
+      lane.cursor = record.seq;
+      if (msg !== undefined) this.keepLive(record, msg);
+    } else if (record.seq > lane.cursor) {
+      lane.exhausted = false;
+    }
+    this.counters.accepted += 1;
+    this.emit('accepted', { record });
   }
 
   /** Puts a dead letter back (replay), atomically with its removal from the dead-letter queue. */
@@ -691,18 +686,16 @@ export class DeliveryQueue extends EventEmitter {
 
   /** The accepted message object of a record's first delivery (once), if it stands for the stored text. */
   private takeLive(seq: number): Record<string, unknown> | undefined {
-    if (this.live.size === 0) return undefined;
-    const kept = this.live.get(seq);
-    if (kept === undefined) return undefined;
-    this.dropLive(seq);
-    return kept.msg;
+    return this.live.size === 0 ? undefined : this.dropLive(seq);
   }
 
-  private dropLive(seq: number): void {
+  /** Forgets the accepted object kept for a record; returns it. */
+  private dropLive(seq: number): Record<string, unknown> | undefined {
     const kept = this.live.get(seq);
-    if (kept === undefined) return;
+    if (kept === undefined) return undefined;
     this.live.delete(seq);
     this.liveBytes -= kept.bytes;
+    return kept.msg;
   }
 
   private timeout(id: string): void {
@@ -849,24 +842,24 @@ export class DeliveryQueue extends EventEmitter {
     }
     if (!outcomes.every((o) => o.ok)) return false;
     // A success for a delivery we already gave up on: the message did arrive. Remove it unless it is out again.
-    let removed = false;
+    const removed: QueueRecord[] = [];
     for (const seq of token.seqs) {
       if (this.out.has(seq)) continue;
       for (const lane of this.lanes.values()) {
-        const i = lane.buffer.findIndex((x) => x.seq === seq);
-        if (i < 0) continue;
-        const [r] = lane.buffer.splice(i, 1) as [QueueRecord];
-        lane.bytes -= r.message.length;
-        this.dropLive(r.seq);
+        const r = lane.buffer.find((x) => x.seq === seq);
+        if (!r) continue;
+        this.removeFromWindow(lane, new Set([seq]));
+        this.dropLive(seq);
         lane.depth -= 1;
         this.counters.delivered += 1;
-        await this.store.write([{ type: 'del', key: this.recordKey(r) }], 'lazy');
-        this.emit('delivered', { record: r, result: undefined });
-        removed = true;
+        removed.push(r);
       }
     }
     this.schedulePump();
-    return removed;
+    if (removed.length === 0) return false;
+    await this.store.write(removed.map((r) => ({ type: 'del' as const, key: this.recordKey(r) })), 'lazy');
+    for (const r of removed) this.emit('delivered', { record: r, result: undefined });
+    return true;
   }
 
   private redeliveryDelay(attempt: number): number {

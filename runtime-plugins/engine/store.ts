@@ -64,8 +64,11 @@ export function pad(n: number, width = 16): string {
 /** How long lazy writes alone wait to gather before they are flushed. */
 const LAZY_DELAY_MS = 2;
 
+/** An operation as a backend applies it: every value already encoded to its stored text. */
+export type EncodedOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
 interface Pending {
-  ops: WriteOp[];
+  ops: EncodedOp[];
   durable: boolean;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -97,7 +100,7 @@ export abstract class GroupCommitStore implements Store {
   protected closed = false;
   constructor(private readonly maxBatchOps = 10_000) {}
 
-  protected abstract applyBatch(ops: WriteOp[], sync: boolean): Promise<void>;
+  protected abstract applyBatch(ops: EncodedOp[], sync: boolean): Promise<void>;
   protected abstract readOne(key: string): Promise<unknown>;
   protected abstract readMany(keys: string[]): Promise<unknown[]>;
   protected abstract readRaw(key: string): Promise<string | undefined>;
@@ -132,12 +135,16 @@ export abstract class GroupCommitStore implements Store {
     if (ops.length === 0) return Promise.resolve();
     // Encoded here, so a value that cannot be stored fails its own write only, never the batch it would share
     // with other callers' writes (nor the store: a throw inside a flush).
-    const encoded = new Array<WriteOp>(ops.length);
+    const encoded = new Array<EncodedOp>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
-      if (op.type === 'del' || op.raw === true) {
-        if (op.type === 'put' && typeof op.value !== 'string') return Promise.reject(new Error(`cannot store ${op.key}: a raw value must be a string, not ${typeof op.value}`));
+      if (op.type === 'del') {
         encoded[i] = op;
+        continue;
+      }
+      if (op.raw === true) {
+        if (typeof op.value !== 'string') return Promise.reject(new Error(`cannot store ${op.key}: a raw value must be a string, not ${typeof op.value}`));
+        encoded[i] = { type: 'put', key: op.key, value: op.value };
         continue;
       }
       let text: unknown;
@@ -147,7 +154,7 @@ export abstract class GroupCommitStore implements Store {
         return Promise.reject(new Error(`cannot store ${op.key}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
       }
       if (typeof text !== 'string') return Promise.reject(new Error(`cannot store ${op.key}: ${op.value === undefined ? 'undefined' : `a ${typeof op.value}`} is not a JSON value`));
-      encoded[i] = { type: 'put', key: op.key, value: text, raw: true };
+      encoded[i] = { type: 'put', key: op.key, value: text };
     }
     for (const op of ops) {
       const o = this.overlay.get(op.key);
@@ -160,13 +167,16 @@ export abstract class GroupCommitStore implements Store {
       if (durable) this.durablePending += 1;
       if (this.flushing) return;
       if (durable) this.startDrain();
-      else if (!this.lazyTimer) {
-        this.lazyTimer = setTimeout(() => {
-          this.lazyTimer = undefined;
-          if (!this.flushing) this.startDrain();
-        }, LAZY_DELAY_MS);
-      }
+      else this.gatherLazy();
     });
+  }
+
+  /** Flushes the pending (lazy) writes in LAZY_DELAY_MS, unless a flush starts before. */
+  private gatherLazy(): void {
+    this.lazyTimer ??= setTimeout(() => {
+      this.lazyTimer = undefined;
+      if (!this.flushing) this.startDrain();
+    }, LAZY_DELAY_MS);
   }
 
   private startDrain(): void {
@@ -222,10 +232,7 @@ export abstract class GroupCommitStore implements Store {
         }
         // Only lazy writes left, and nobody waiting for them: they wait to gather.
         if (this.queue.length > 0 && this.durablePending === 0 && this.urgent === 0 && !this.closed) {
-          this.lazyTimer ??= setTimeout(() => {
-            this.lazyTimer = undefined;
-            if (!this.flushing) this.startDrain();
-          }, LAZY_DELAY_MS);
+          this.gatherLazy();
           break;
         }
       }
@@ -264,7 +271,7 @@ export abstract class GroupCommitStore implements Store {
  * Within one atomic batch only the last write to a key matters: a claim completed before its first write was
  * flushed, or a record put and deleted in the same window, costs one operation (or none), not several.
  */
-export function lastWritePerKey(ops: WriteOp[]): WriteOp[] {
+export function lastWritePerKey<T extends { key: string }>(ops: T[]): T[] {
   if (ops.length < 2) return ops;
   const last = new Map<string, number>();
   ops.forEach((op, i) => last.set(op.key, i));

@@ -7,7 +7,7 @@ import { LevelStore } from '../../../runtime-plugins/engine/level-store.js';
 import { TargetLimiter } from '../../../runtime-plugins/engine/limiter.js';
 import { MemoryStore } from '../../../runtime-plugins/engine/memory-store.js';
 import { DeliveryQueue, type OutgoingDelivery, type QueueSettingsInput } from '../../../runtime-plugins/engine/queue.js';
-import type { Store } from '../../../runtime-plugins/engine/store.js';
+import type { EncodedOp, Store } from '../../../runtime-plugins/engine/store.js';
 import { SyncError } from '../../../runtime-plugins/sync-error.js';
 
 const clock = { now: () => Date.now() };
@@ -330,7 +330,7 @@ class SlowScanStore extends MemoryStore {
 
 /** A store whose writes take a while to be applied (a slow disk). */
 class SlowWriteStore extends MemoryStore {
-  protected override async applyBatch(ops: Parameters<MemoryStore['write']>[0]): Promise<void> {
+  protected override async applyBatch(ops: EncodedOp[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
     return super.applyBatch(ops);
   }
