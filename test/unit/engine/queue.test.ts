@@ -6,7 +6,7 @@ import { DeadLetterStore } from '../../../runtime-plugins/engine/dead-letters.js
 import { LevelStore } from '../../../runtime-plugins/engine/level-store.js';
 import { TargetLimiter } from '../../../runtime-plugins/engine/limiter.js';
 import { MemoryStore } from '../../../runtime-plugins/engine/memory-store.js';
-import { DeliveryQueue, type OutgoingDelivery, type QueueSettingsInput } from '../../../runtime-plugins/engine/queue.js';
+import { DeliveryQueue, type DeliveryToken, type OutgoingDelivery, type QueueSettingsInput } from '../../../runtime-plugins/engine/queue.js';
 import type { EncodedOp, Store } from '../../../runtime-plugins/engine/store.js';
 import { SyncError } from '../../../runtime-plugins/sync-error.js';
 
@@ -158,6 +158,20 @@ describe('delivery queue', () => {
     assert.equal(await q.settleLate(out[0]?.token, [{ ok: true }]), false, 'the record is out again');
     await q.settle(out[1]?.token.id, [{ ok: true }]);
     assert.equal(q.stats().depth, 0);
+  });
+
+  it('counts a late success for messages that wait to be redelivered, and removes them from the store', async () => {
+    const q = makeQueue(store, { ackTimeoutMs: 30, redeliveryDelayMs: 60_000, batchSize: 2, orderByKey: false });
+    const out: OutgoingDelivery[] = [];
+    const delivered: unknown[] = [];
+    q.on('delivered', ({ record }: { record: { seq: number } }) => delivered.push(record.seq));
+    await q.enqueue({ payload: 1 });
+    await q.enqueue({ payload: 2 });
+    q.attach((d) => out.push(d));
+    await until(() => out.length === 1 && q.stats().waitingRetry === 2);
+    assert.equal(await q.settleLate(out[0]?.token, [{ ok: true }, { ok: true }]), true);
+    assert.deepEqual(delivered, out[0]?.token.seqs);
+    assert.deepEqual([q.stats().depth, q.stats().lanes[0]?.buffered, (await q.records()).length], [0, 0, 0]);
   });
 
   it('keeps a slot free for a quiet lane, so a burst on another lane does not make it wait (bulkhead)', async () => {
