@@ -6,7 +6,7 @@ import { DeadLetterStore } from '../../../runtime-plugins/engine/dead-letters.js
 import { LevelStore } from '../../../runtime-plugins/engine/level-store.js';
 import { TargetLimiter } from '../../../runtime-plugins/engine/limiter.js';
 import { MemoryStore } from '../../../runtime-plugins/engine/memory-store.js';
-import { DeliveryQueue, type DeliveryToken, type OutgoingDelivery, type QueueSettingsInput } from '../../../runtime-plugins/engine/queue.js';
+import { DeliveryQueue, type OutgoingDelivery, type QueueSettingsInput } from '../../../runtime-plugins/engine/queue.js';
 import type { EncodedOp, Store } from '../../../runtime-plugins/engine/store.js';
 import { SyncError } from '../../../runtime-plugins/sync-error.js';
 
