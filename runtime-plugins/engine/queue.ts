@@ -157,6 +157,15 @@ interface Lane {
   bytes: number;
 }
 
+/** A lane's share of one pump: its deliverable records, cut into `batches` batches, `next` of them sent. */
+interface Candidate {
+  lane: Lane;
+  records: QueueRecord[];
+  batches: number;
+  next: number;
+  taken: Set<number> | undefined;
+}
+
 export interface QueueStats {
   queue: string;
   depth: number;
@@ -212,6 +221,12 @@ export class DeliveryQueue extends EventEmitter {
   private pumpScheduled = false;
   /** Records put to wait out an outage's backoff (or loaded so) since targetAnswers last looked. */
   private outageWaiting = 0;
+  /** A record with a notBefore joined a window since earliestRetry last found none waiting. */
+  private mayHaveDelayed = false;
+  private readonly deliveryPrefix = `${randomUUID()}.`;
+  /** Keys a pump has passed over (reused: a pump runs after every settle). */
+  private readonly blocked = new Set<string>();
+  private deliveries = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryTimerAt = 0;
   private closed = false;
@@ -474,6 +489,7 @@ export class DeliveryQueue extends EventEmitter {
   }
 
   private addToWindow(lane: Lane, record: QueueRecord): void {
+    if (record.notBefore !== undefined) this.mayHaveDelayed = true;
     lane.buffer.push(record);
     lane.bytes += record.message.length;
   }
@@ -505,12 +521,17 @@ export class DeliveryQueue extends EventEmitter {
   }
 
   private earliestRetry(now: number): number | undefined {
+    // A pump that sends nothing asks this after every settle during a burst (the slot kept for a quiet lane):
+    // without records waiting out a delay it would walk every window (thousands of records) for nothing.
+    if (!this.mayHaveDelayed) return undefined;
     let min: number | undefined;
     for (const lane of this.lanes.values()) {
       for (const r of lane.buffer) {
         if (r.notBefore !== undefined && r.notBefore > now) min = min === undefined ? r.notBefore : Math.min(min, r.notBefore);
       }
     }
+    // None waits any longer: until a delayed record joins a window again, there is nothing to look for.
+    if (min === undefined) this.mayHaveDelayed = false;
     return min;
   }
 
@@ -535,8 +556,9 @@ export class DeliveryQueue extends EventEmitter {
       const capacity = this.settings.maxInFlight - this.inFlight.size - this.dispatching;
       if (capacity <= 0) return;
       const now = this.clock.now();
-      const blocked = new Set<string>();
-      const candidates: Array<{ lane: Lane; batches: QueueRecord[][] }> = [];
+      const blocked = this.blocked;
+      blocked.clear();
+      const candidates: Candidate[] = [];
       for (const lane of this.lanes.values()) {
         // Refilled in the background (a pump follows): one lane's store reads never hold up another lane's deliveries.
         if (this.dueForRefill(lane.buffer.length, lane.bytes) && !lane.exhausted && !lane.loading) {
@@ -550,17 +572,17 @@ export class DeliveryQueue extends EventEmitter {
         }
         const records = this.deliverable(lane, capacity * this.settings.batchSize, now, blocked);
         if (records.length === 0) continue;
-        const batches: QueueRecord[][] = [];
-        for (let i = 0; i < records.length; i += this.settings.batchSize) batches.push(records.slice(i, i + this.settings.batchSize));
+        const size = this.settings.batchSize;
+        let batches = Math.ceil(records.length / size);
         // A short last batch waits while the store holds more of this lane and the window is due for a refill:
         // it goes with what the refill brings, so a backlog goes out in full batches (not 200, 200, 112 per window).
-        const last = batches[batches.length - 1];
-        if (last && last.length < this.settings.batchSize && !lane.exhausted) {
+        const lastLength = records.length - (batches - 1) * size;
+        if (lastLength < size && !lane.exhausted) {
           let sent = 0;
-          for (let i = 0; i < records.length - last.length; i++) sent += (records[i]).message.length;
-          if (this.dueForRefill(lane.buffer.length - (records.length - last.length), lane.bytes - sent)) batches.pop();
+          for (let i = 0; i < records.length - lastLength; i++) sent += (records[i]).message.length;
+          if (this.dueForRefill(lane.buffer.length - (records.length - lastLength), lane.bytes - sent)) batches -= 1;
         }
-        if (batches.length > 0) candidates.push({ lane, batches });
+        if (batches > 0) candidates.push({ lane, records, batches, next: 0, taken: undefined });
       }
       if (candidates.length === 0) {
         // (Short batches held back go out after the refill under way, which pumps again.)
@@ -568,27 +590,30 @@ export class DeliveryQueue extends EventEmitter {
         return;
       }
       // Smooth weighted round robin over the lanes that have something to deliver.
-      const taken = new Map<Lane, Set<number>>();
+      let dispatched = false;
       for (let sent = 0; sent < capacity; sent++) {
         const free = capacity - sent;
-        const ready = candidates.filter((c) => c.batches.length > 0 && this.reserved(c.lane) < free);
-        if (ready.length === 0) break;
-        const total = ready.reduce((n, c) => n + c.lane.weight, 0);
-        let best = ready[0];
-        for (const c of ready) {
+        let best: Candidate | undefined;
+        let total = 0;
+        for (const c of candidates) {
+          if (c.next >= c.batches || this.reserved(c.lane) >= free) continue;
+          total += c.lane.weight;
           c.lane.credit += c.lane.weight;
-          if (c.lane.credit > best.lane.credit) best = c;
+          if (!best || c.lane.credit > best.lane.credit) best = c;
         }
+        if (!best) break;
         best.lane.credit -= total;
-        const batch = best.batches.shift() as QueueRecord[];
-        let seqs = taken.get(best.lane);
-        if (!seqs) taken.set(best.lane, (seqs = new Set()));
-        for (const r of batch) seqs.add(r.seq);
+        const size = this.settings.batchSize;
+        const batch = best.records.slice(best.next * size, (best.next + 1) * size);
+        best.next += 1;
+        best.taken ??= new Set();
+        for (const r of batch) best.taken.add(r.seq);
         this.dispatch(best.lane, batch);
+        dispatched = true;
       }
-      for (const [lane, seqs] of taken) this.removeFromWindow(lane, seqs);
+      for (const c of candidates) if (c.taken) this.removeFromWindow(c.lane, c.taken);
       // Nothing could go (the free slots are kept for quiet lanes): a settle pumps again.
-      if (taken.size === 0) {
+      if (!dispatched) {
         this.armRetryTimer(now);
         return;
       }
@@ -627,6 +652,7 @@ export class DeliveryQueue extends EventEmitter {
   }
 
   private insertSorted(lane: Lane, record: QueueRecord): void {
+    if (record.notBefore !== undefined) this.mayHaveDelayed = true;
     const b = lane.buffer;
     let lo = 0;
     let hi = b.length;
@@ -644,7 +670,8 @@ export class DeliveryQueue extends EventEmitter {
   }
 
   private dispatch(lane: Lane, records: QueueRecord[]): void {
-    const id = randomUUID();
+    // Unique across restarts (the prefix is drawn per queue) without a UUID per delivery.
+    const id = `${this.deliveryPrefix}${(this.deliveries += 1).toString(36)}`;
     for (const r of records) this.hold(r, lane, id);
     this.dispatching += 1;
     lane.slots += 1;
@@ -745,8 +772,9 @@ export class DeliveryQueue extends EventEmitter {
     const events: Array<() => void> = [];
     let throttlePause: number | undefined;
     // One delay per delivery: the records of a batch that failed together come back together, as a batch.
-    const delays = new Map<number, number>();
+    let delays: Map<number, number> | undefined;
     const delayFor = (attempts: number): number => {
+      delays ??= new Map<number, number>();
       let d = delays.get(attempts);
       if (d === undefined) delays.set(attempts, (d = this.redeliveryDelay(attempts)));
       return d;
@@ -812,7 +840,8 @@ export class DeliveryQueue extends EventEmitter {
     // (a refill reads only past the window, never a record settled here).
     this.schedulePump();
     // A move to the dead-letter queue is durable; everything else may be redone after a crash.
-    await Promise.all([ops.length > 0 ? this.store.write(ops, 'lazy') : undefined, durableOps.length > 0 ? this.store.write(durableOps, 'durable') : undefined]);
+    if (durableOps.length === 0) await this.store.write(ops, 'lazy');
+    else await Promise.all([this.store.write(ops, 'lazy'), this.store.write(durableOps, 'durable')]);
     for (const e of events) e();
     // Listeners (node status) read stats() when they redraw, at their own pace.
     this.emit('state');
