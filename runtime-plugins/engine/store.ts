@@ -97,6 +97,8 @@ export abstract class GroupCommitStore implements Store {
   private urgent = 0;
   private lazyTimer: NodeJS.Timeout | undefined;
   private draining = false;
+  /** A key was written again while an earlier write to it was pending (see drain). */
+  private repeatedKeys = false;
   protected closed = false;
   constructor(private readonly maxBatchOps = 10_000) {}
 
@@ -158,8 +160,14 @@ export abstract class GroupCommitStore implements Store {
     }
     for (const op of ops) {
       const o = this.overlay.get(op.key);
-      const entry = { deleted: op.type === 'del', value: op.type === 'put' ? op.value : undefined, count: (o?.count ?? 0) + 1 };
-      this.overlay.set(op.key, entry);
+      if (o === undefined) this.overlay.set(op.key, { deleted: op.type === 'del', value: op.type === 'put' ? op.value : undefined, count: 1 });
+      else {
+        // A write to this key is still pending: the batch that takes both must keep only the last.
+        this.repeatedKeys = true;
+        o.deleted = op.type === 'del';
+        o.value = op.type === 'put' ? op.value : undefined;
+        o.count += 1;
+      }
     }
     return new Promise<void>((resolve, reject) => {
       const durable = durability === 'durable';
@@ -215,10 +223,21 @@ export abstract class GroupCommitStore implements Store {
           take += 1;
         }
         const batch = this.queue.slice(0, take);
-        this.queue = this.queue.slice(take);
-        for (const p of batch) if (p.durable) this.durablePending -= 1;
-        const ops = lastWritePerKey(batch.flatMap((p) => p.ops));
-        const sync = batch.some((p) => p.durable);
+        this.queue = take === this.queue.length ? [] : this.queue.slice(take);
+        // Only a key written twice while pending needs the batch's ops deduplicated (most batches have none).
+        const dedupe = this.repeatedKeys;
+        if (this.queue.length === 0) this.repeatedKeys = false;
+        let sync = false;
+        let all: EncodedOp[] = [];
+        for (const p of batch) {
+          if (p.durable) {
+            this.durablePending -= 1;
+            sync = true;
+          }
+          if (batch.length === 1) all = p.ops;
+          else for (const op of p.ops) all.push(op);
+        }
+        const ops = dedupe ? lastWritePerKey(all) : all;
         try {
           await this.applyBatch(ops, sync);
           this.counters.flushes += 1;

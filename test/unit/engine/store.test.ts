@@ -86,6 +86,24 @@ for (const [kind, make] of kinds) {
       assert.equal(s.opsWritten, 500);
       assert.ok(s.syncedFlushes < 100, `${s.syncedFlushes} synced flushes for 500 writes`);
     });
+
+    it('writes a key written twice while pending once, with its last value; a deletion of it likewise', async () => {
+      const writes = [
+        store.write([{ type: 'put', key: 'claim', value: { state: 'in-progress' } }], 'lazy'),
+        store.write([{ type: 'put', key: 'other', value: 1 }], 'lazy'),
+        store.write([{ type: 'put', key: 'claim', value: { state: 'completed' } }], 'lazy'),
+        store.write([{ type: 'put', key: 'rec', value: 'text', raw: true }], 'lazy'),
+        store.write([{ type: 'del', key: 'rec' }], 'durable'),
+      ];
+      await Promise.all(writes);
+      assert.deepEqual([store.stats().flushes, store.stats().opsWritten], [1, 3], 'claim, other and rec: one op each');
+      assert.deepEqual(await store.getMany(['claim', 'other', 'rec']), [{ state: 'completed' }, 1, undefined]);
+      // A later batch without a repeated key is written as it is, and reads back.
+      await store.write([{ type: 'put', key: 'claim', value: { state: 'released' } }, { type: 'put', key: 'rec', value: 'again', raw: true }], 'durable');
+      assert.equal(store.stats().opsWritten, 5);
+      assert.deepEqual(await store.get('claim'), { state: 'released' });
+      assert.equal(await store.getRaw('rec'), 'again');
+    });
   });
 }
 
