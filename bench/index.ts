@@ -23,6 +23,7 @@ const benchmarks: Array<() => Promise<Benchmark>> = [
   async () => (await import('./engine.js')).engineBenchmark,
   async () => (await import('./overhead.js')).overheadBenchmark,
   async () => (await import('./reliability.js')).reliabilityBenchmark,
+  async () => (await import('./reliability.js')).lanesBenchmark,
   async () => (await import('./salesforce-batching.js')).salesforceBatchingBenchmark,
   async () => (await import('./sandbox-kantata.js')).kantataSandboxBenchmark,
   async () => (await import('./sandbox-netsuite.js')).netsuiteSandboxBenchmark,
