@@ -525,13 +525,18 @@ export class DeliveryQueue extends EventEmitter {
     // without records waiting out a delay it would walk every window (thousands of records) for nothing.
     if (!this.mayHaveDelayed) return undefined;
     let min: number | undefined;
+    let delayed = false;
     for (const lane of this.lanes.values()) {
       for (const r of lane.buffer) {
-        if (r.notBefore !== undefined && r.notBefore > now) min = min === undefined ? r.notBefore : Math.min(min, r.notBefore);
+        if (r.notBefore === undefined) continue;
+        delayed = true;
+        if (r.notBefore > now) min = min === undefined ? r.notBefore : Math.min(min, r.notBefore);
       }
     }
-    // None waits any longer: until a delayed record joins a window again, there is nothing to look for.
-    if (min === undefined) this.mayHaveDelayed = false;
+    // No record has a delay at all: until a delayed record joins a window again, there is nothing to look for.
+    // (One whose delay has passed but that could not go yet keeps the look: a wall clock stepped back makes it
+    // wait again.)
+    if (!delayed) this.mayHaveDelayed = false;
     return min;
   }
 

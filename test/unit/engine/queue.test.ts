@@ -297,6 +297,38 @@ describe('delivery queue', () => {
   });
 });
 
+describe('delivery queue and the wall clock', () => {
+  it('delivers a retry whose delay had passed but could not go yet, after the wall clock steps back before it', async () => {
+    let offset = 0;
+    const stepped = { now: () => Date.now() + offset };
+    const store = new MemoryStore();
+    const settings: QueueSettingsInput = { lanes: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1 }], maxInFlight: 3, redeliveryDelayMs: 200, jitter: 0, ackTimeoutMs: 10_000 };
+    const q = new DeliveryQueue('q1', settings, store, new DeadLetterStore(store), stepped, () => 0.5);
+    const out: OutgoingDelivery[] = [];
+    q.attach((d) => out.push(d));
+    const sent = (payload: string) => out.filter((d) => d.messages[0]?.['payload'] === payload);
+    await q.enqueue({ payload: 'R' }, { lane: 'a' });
+    await until(() => sent('R').length === 1);
+    const conflict = new SyncError('conflict', { class: 'transient', code: 'HTTP_409', retryable: true, status: 409 });
+    await q.settle(sent('R')[0]?.token.id as string, [{ ok: false, error: conflict }]);
+    // Two more on lane a take its two slots (the third is kept for lane b): R waits out its 200 ms.
+    await q.enqueue({ payload: 'X' }, { lane: 'a' });
+    await q.enqueue({ payload: 'X2' }, { lane: 'a' });
+    await until(() => sent('X').length === 1 && sent('X2').length === 1);
+    // The clock passes R's delay; a pump (a redeploy's new settings) finds R due but no slot for it.
+    offset = 300;
+    q.updateSettings(settings);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(sent('R').length, 1);
+    // The wall clock steps back (NTP) before R's delay ends, and a slot frees.
+    offset = -100;
+    await q.settle(sent('X')[0]?.token.id as string, [{ ok: true }]);
+    // R goes once its delay is over again, without any other event (X2 stays out).
+    await until(() => sent('R').length === 2, 2000);
+    await q.close();
+  });
+});
+
 describe('delivery queue on LevelDB', () => {
   it('recovers every unacknowledged message after a restart, and pages through a large backlog', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-queue-'));
