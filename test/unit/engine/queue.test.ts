@@ -310,7 +310,7 @@ describe('delivery queue and the wall clock', () => {
     await q.enqueue({ payload: 'R' }, { lane: 'a' });
     await until(() => sent('R').length === 1);
     const conflict = new SyncError('conflict', { class: 'transient', code: 'HTTP_409', retryable: true, status: 409 });
-    await q.settle(sent('R')[0]?.token.id as string, [{ ok: false, error: conflict }]);
+    await q.settle(sent('R')[0]?.token.id, [{ ok: false, error: conflict }]);
     // Two more on lane a take its two slots (the third is kept for lane b): R waits out its 200 ms.
     await q.enqueue({ payload: 'X' }, { lane: 'a' });
     await q.enqueue({ payload: 'X2' }, { lane: 'a' });
@@ -322,7 +322,7 @@ describe('delivery queue and the wall clock', () => {
     assert.equal(sent('R').length, 1);
     // The wall clock steps back (NTP) before R's delay ends, and a slot frees.
     offset = -100;
-    await q.settle(sent('X')[0]?.token.id as string, [{ ok: true }]);
+    await q.settle(sent('X')[0]?.token.id, [{ ok: true }]);
     // R goes once its delay is over again, without any other event (X2 stays out).
     await until(() => sent('R').length === 2, 2000);
     await q.close();
