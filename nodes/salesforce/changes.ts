@@ -1,7 +1,8 @@
-// The change feed of any sObject, without Node-RED: records matching a SOQL condition whose SystemModstamp is
-// after the cursor (SystemModstamp, Id), in that order, as canonical objects (objects with a mapping) or as the
-// records themselves. The cursor is the last record's (SystemModstamp, Id), so records sharing a timestamp are
-// neither skipped nor read twice; the durable poller stores it with the records found.
+// The change feed of any sObject, without Node-RED: records matching a SOQL condition changed since the cursor,
+// in (SystemModstamp, Id) order, as canonical objects (objects with a mapping) or as the records themselves. The
+// cursor (stamp-cursor.ts) reads its second again, so records sharing a timestamp with the last one read, or
+// written within its second after the poll, are neither skipped nor read twice; the durable poller stores it with
+// the records found.
 import { createEnvelope } from '../../canonical/index.js';
 import type { SchemaId } from '../../canonical/registry.js';
 import type { SalesforceMappingContext } from '../../canonical/mappings/salesforce/index.js';
@@ -10,15 +11,11 @@ import { recordError } from '../../runtime-plugins/red/outcome.js';
 import { fromSalesforce, mappingFailure } from './client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from './client/client.js';
 import { isMappedObject, readFields, type MappedObject } from './client/objects.js';
-import { checkWhereCondition, parseSalesforceDateTime, SoqlDateTime, type SoqlParams } from './client/soql.js';
+import { checkWhereCondition, SoqlDateTime, type SoqlParams } from './client/soql.js';
+import { advanceStampCursor, stampCondition, stampCursorAt, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
 
 export type ChangeCursor =
-  | {
-      /** SystemModstamp of the last record read, ISO 8601 UTC with milliseconds. */
-      ts: string;
-      /** Its Id; absent for a cursor that only marks a point in time. */
-      id?: string;
-    }
+  | StampCursor
   /** "Start from now", until the first poll asks Salesforce where now is (its clock, not ours). */
   | { from: 'now' };
 
@@ -86,25 +83,13 @@ export function selectedFields(config: ChangeFeedConfig, multiCurrency: boolean)
 
 /** The SOQL of one poll and its parameters. */
 export function changesQuery(config: ChangeFeedConfig, cursor: Exclude<ChangeCursor, { from: 'now' }> | undefined, multiCurrency: boolean): { soql: string; params: SoqlParams } {
-  const params: Record<string, SoqlParams[string]> = { n: config.batchSize };
+  const params: Record<string, SoqlParams[string]> = { n: stampLimit(cursor, config.batchSize) };
   const where: string[] = [];
   if (config.condition !== '') where.push(`(${config.condition})`);
-  if (cursor?.id !== undefined) {
-    where.push('(SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id))');
-    params['ts'] = new SoqlDateTime(cursor.ts);
-    params['id'] = cursor.id;
-  } else if (cursor !== undefined) {
-    where.push('SystemModstamp > :ts');
-    params['ts'] = new SoqlDateTime(cursor.ts);
-  }
+  const after = stampCondition(cursor, params);
+  if (after !== undefined) where.push(after);
   const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
   return { soql: `SELECT ${selectedFields(config, multiCurrency).join(', ')} FROM ${config.object}${clause} ORDER BY SystemModstamp, Id LIMIT :n`, params };
-}
-
-function isoOf(stamp: unknown): string | undefined {
-  if (typeof stamp !== 'string') return undefined;
-  const ms = parseSalesforceDateTime(stamp);
-  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 /** A value at a field or parent path of a record (`Account.Legal_Entity__c`). */
@@ -131,15 +116,16 @@ export function changesPoll(client: SalesforceClient, context: SalesforceMapping
       // is left out: a record that does not meet it yet will, after a change that moves its stamp past this one.
       const { records } = await client.query(`SELECT Id, SystemModstamp FROM ${config.object} ORDER BY SystemModstamp DESC, Id DESC LIMIT 1`);
       const latest = records[0];
-      const ts = isoOf(latest?.['SystemModstamp']);
-      return { items: [], cursor: latest && ts ? { ts, id: String(latest['Id']) } : { ts: new Date(0).toISOString() } };
+      const ts = latest ? stampOf(latest) : undefined;
+      if (!latest || ts === undefined) return { items: [], cursor: { ts: new Date(0).toISOString(), seen: {} } };
+      // Every record of that second as it reads now is before "now"; one written in it later is not.
+      const { records: atTs } = await client.query(`SELECT ${selectedFields(config, context.multiCurrency).join(', ')} FROM ${config.object} WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
+      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs) };
     }
     const { soql, params } = changesQuery(config, stored, context.multiCurrency);
     const { records } = await client.query(soql, params);
-    const last = records[records.length - 1];
-    const lastTs = isoOf(last?.['SystemModstamp']);
-    const next: ChangeCursor = last && lastTs && typeof last['Id'] === 'string' ? { ts: lastTs, id: last['Id'] } : (stored ?? { ts: new Date(0).toISOString() });
-    return { items: records.flatMap((r) => toItems(r, context, config)), cursor: next, more: records.length >= config.batchSize };
+    const { fresh, next, more } = advanceStampCursor(stored, records, config.batchSize);
+    return { items: fresh.flatMap((r) => toItems(r, context, config)), cursor: next, more };
   };
 }
 
@@ -149,7 +135,7 @@ export function changesPoll(client: SalesforceClient, context: SalesforceMapping
  */
 function toItems(record: SObjectRecord, context: SalesforceMappingContext, config: ChangeFeedConfig): FeedItem[] {
   const id = String(record['Id']);
-  const occurredAt = isoOf(record['SystemModstamp']);
+  const occurredAt = stampOf(record);
   const salesforce = { object: config.object, id, systemModstamp: occurredAt ?? '' };
   const idempotencyKey = `salesforce:${config.object}:${id}:${occurredAt ?? ''}`;
   const entity = config.legalEntityField === '' ? undefined : valueAt(record, config.legalEntityField);

@@ -1,7 +1,7 @@
 // The closed-won poll, without Node-RED: Opportunities with IsWon = true (or, watching every opportunity, those
-// matching the flow's condition) after the cursor (SystemModstamp, Id), in that order, with their line items, as
-// canonical opportunities with msg.sync. The cursor is the last
-// record's (SystemModstamp, Id), so records sharing a timestamp are neither skipped nor read twice.
+// matching the flow's condition) changed since the cursor, in (SystemModstamp, Id) order, with their line items, as
+// canonical opportunities with msg.sync. The cursor (stamp-cursor.ts) reads its second again, so records sharing
+// a timestamp with the last one read, or written within its second after the poll, are neither skipped nor read twice.
 import { createEnvelope } from '../../canonical/index.js';
 import type { SalesforceMappingContext } from '../../canonical/mappings/salesforce/index.js';
 import type { PollResult } from '../../runtime-plugins/engine/poller.js';
@@ -11,15 +11,11 @@ import { fromSalesforce, mappingFailure } from './client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from './client/client.js';
 import { readFields } from './client/objects.js';
 import { attachLineItems } from './client/opportunity.js';
-import { checkWhereCondition, parseSalesforceDateTime, SoqlDateTime, type SoqlParams } from './client/soql.js';
+import { checkWhereCondition, SoqlDateTime, type SoqlParams } from './client/soql.js';
+import { advanceStampCursor, stampCondition, stampCursorAt, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
 
 export type ClosedWonCursor =
-  | {
-      /** SystemModstamp of the last record read, ISO 8601 UTC with milliseconds. */
-      ts: string;
-      /** Its Id; absent for a cursor that only marks a point in time. */
-      id?: string;
-    }
+  | StampCursor
   /** "Start from now", until the first poll asks Salesforce where now is (its clock, not ours). */
   | { from: 'now' };
 
@@ -67,23 +63,11 @@ export interface ClosedWonOptions {
 /** The SOQL of one poll and its parameters. */
 export function closedWonQuery(cursor: Exclude<ClosedWonCursor, { from: 'now' }> | undefined, multiCurrency: boolean, batchSize: number, watched = 'IsWon = true'): { soql: string; params: SoqlParams } {
   const fields = readFields('Opportunity', multiCurrency).join(', ');
-  const params: Record<string, SoqlParams[string]> = { n: batchSize };
+  const params: Record<string, SoqlParams[string]> = { n: stampLimit(cursor, batchSize) };
   const where = watched === '' ? [] : [watched];
-  if (cursor?.id !== undefined) {
-    where.push('(SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id))');
-    params['ts'] = new SoqlDateTime(cursor.ts);
-    params['id'] = cursor.id;
-  } else if (cursor !== undefined) {
-    where.push('SystemModstamp > :ts');
-    params['ts'] = new SoqlDateTime(cursor.ts);
-  }
+  const after = stampCondition(cursor, params);
+  if (after !== undefined) where.push(after);
   return { soql: `SELECT ${fields} FROM Opportunity${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY SystemModstamp, Id LIMIT :n`, params };
-}
-
-function isoOf(stamp: unknown): string | undefined {
-  if (typeof stamp !== 'string') return undefined;
-  const ms = parseSalesforceDateTime(stamp);
-  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 /** A poller's `poll`: reads the next page of won opportunities after the cursor. */
@@ -94,19 +78,21 @@ export function closedWonPoll(options: ClosedWonOptions): (cursor: ClosedWonCurs
       const watched = options.where ?? 'IsWon = true';
       const { records } = await options.client.query(`SELECT Id, SystemModstamp FROM Opportunity${watched === '' ? '' : ` WHERE ${watched}`} ORDER BY SystemModstamp DESC, Id DESC LIMIT 1`);
       const latest = records[0];
-      const ts = isoOf(latest?.['SystemModstamp']);
-      return { items: [], cursor: latest && ts ? { ts, id: String(latest['Id']) } : { ts: new Date(0).toISOString() } };
+      const ts = latest ? stampOf(latest) : undefined;
+      if (!latest || ts === undefined) return { items: [], cursor: { ts: new Date(0).toISOString(), seen: {} } };
+      // Every opportunity of that second as it reads now is before "now"; one written in it later is not.
+      const { records: atTs } = await options.client.query(`SELECT ${readFields('Opportunity', options.context.multiCurrency).join(', ')} FROM Opportunity WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
+      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs) };
     }
     const cursor = stored;
     const { soql, params } = closedWonQuery(cursor, options.context.multiCurrency, options.batchSize, options.where);
     const { records } = await options.client.query(soql, params);
-    const last = records[records.length - 1];
-    const lastTs = isoOf(last?.['SystemModstamp']);
-    const next: ClosedWonCursor = last && lastTs && typeof last['Id'] === 'string' ? { ts: lastTs, id: last['Id'] } : (cursor ?? { ts: new Date(0).toISOString() });
-    let fresh = records;
-    if (options.emit === 'once' && records.length > 0) {
-      const marks = await options.store.getMany(records.map((r) => `${options.markPrefix}${String(r['Id'])}`));
-      fresh = records.filter((_, i) => marks[i] === undefined);
+    const advanced = advanceStampCursor(cursor, records, options.batchSize);
+    const next: ClosedWonCursor = advanced.next;
+    let fresh = advanced.fresh;
+    if (options.emit === 'once' && fresh.length > 0) {
+      const marks = await options.store.getMany(fresh.map((r) => `${options.markPrefix}${String(r['Id'])}`));
+      fresh = fresh.filter((_, i) => marks[i] === undefined);
     }
     const withLines = fresh.length > 0 ? await attachLineItems(options.client, fresh) : [];
     const items = withLines.map((record) => toItem(record, options.context, options.topic ?? CLOSED_WON_TOPIC));
@@ -114,14 +100,14 @@ export function closedWonPoll(options: ClosedWonOptions): (cursor: ClosedWonCurs
     // can leave neither a mark without its message nor a message without its mark.
     const at = new Date().toISOString();
     const ops: WriteOp[] = options.emit === 'once' ? fresh.map((r) => ({ type: 'put', key: `${options.markPrefix}${String(r['Id'])}`, value: { at } })) : [];
-    return { items, cursor: next, more: records.length >= options.batchSize, ...(ops.length > 0 ? { ops } : {}) };
+    return { items, cursor: next, more: advanced.more, ...(ops.length > 0 ? { ops } : {}) };
   };
   return poll;
 }
 
 function toItem(record: SObjectRecord, context: SalesforceMappingContext, topic: string): PollResult<ClosedWonCursor>['items'][number] {
   const id = String(record['Id']);
-  const occurredAt = isoOf(record['SystemModstamp']);
+  const occurredAt = stampOf(record);
   try {
     const [canonical] = fromSalesforce('Opportunity', record, { context }) as Array<{ businessKey: string }>;
     const businessKey = (canonical).businessKey;

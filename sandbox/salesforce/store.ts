@@ -162,9 +162,12 @@ export class OrgStore {
     return this.tables.get(def.name) as Table;
   }
 
-  /** A strictly increasing timestamp from the clock: two writes in one millisecond still order. */
+  /**
+   * The clock to the second, as Salesforce stores datetimes (no milliseconds): writes within one second share a
+   * SystemModstamp, so a poller must break ties by Id. Never earlier than the last stamp.
+   */
   nextStamp(): number {
-    this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
+    this.lastStamp = Math.max(Math.floor(this.clock.now() / 1000) * 1000, this.lastStamp);
     return this.lastStamp;
   }
 

@@ -9,6 +9,7 @@ import salesforceNode from '../../nodes/salesforce/salesforce.js';
 import storeForwardNode from '../../nodes/store-forward/store-forward.js';
 import { SalesforceClient } from '../../nodes/salesforce/client/client.js';
 import { closeAllEngines } from '../../runtime-plugins/engine-access.js';
+import { ManualClock } from '../../sandbox/core/clock.js';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.js';
 import { example } from '../fixtures/canonical.js';
 import { useEngineStore } from '../support/engine.js';
@@ -313,14 +314,59 @@ describe('Salesforce nodes', function () {
       assert.deepEqual([...before, ...(got['out'] ?? [])].map((m) => m.sync?.['businessKey']), ['opp:ACME-ERP-2026', 'opp:WON-1', 'opp:WON-2', 'opp:WON-3', 'opp:WON-4', 'opp:WON-5']);
     });
 
+    it('takes opportunities that share one SystemModstamp in Id order across polls and a restart, each once (the cursor breaks ties by Id)', async () => {
+      // Salesforce stamps to the second: a burst of wins shares one SystemModstamp. A frozen sandbox clock makes every one share it.
+      await sb.close();
+      const clock = new ManualClock(Date.now());
+      sb = await startSalesforceSandbox({ seedData: true, clock });
+      const client = new SalesforceClient({ loginUrl: sb.url, auth: { type: 'client-credentials', clientId: sb.demo.clientId, clientSecret: sb.demo.clientSecret } });
+      for (let i = 1; i <= 4; i++) await closeWon(client, `opp:TIE-${i}`);
+      const keys = ['opp:ACME-ERP-2026', 'opp:TIE-1', 'opp:TIE-2', 'opp:TIE-3', 'opp:TIE-4'];
+      const stamps = new Set(keys.map((k) => sb.findByExternalId('Opportunity', 'Syncwright_Key__c', k)[0]?.['SystemModstamp']));
+      const ids = keys.map((k) => String(sb.findByExternalId('Opportunity', 'Syncwright_Key__c', k)[0]?.['Id']));
+      // (The seeded opportunity was won before the clock froze: only the four share a stamp.)
+      assert.ok(stamps.size <= 2, 'the four wins share one SystemModstamp');
+      assert.deepEqual([...ids.slice(1)].sort(), ids.slice(1), 'Ids grow in the order the opportunities were created');
+      // Batches of 2: three polls, each picking up after the last (stamp, Id) it took.
+      await load([...base, connection(), trigger()]);
+      await until(() => got['out']?.length === 5);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(got['out']?.map((m) => m.sync?.['businessKey']), keys);
+      // Restarted with one more win on the same stamp: only that one comes.
+      await helper.unload();
+      await closeAllEngines();
+      await closeWon(client, 'opp:TIE-5');
+      await load([...base, connection(), trigger()]);
+      await until(() => (got['out']?.length ?? 0) === 1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(got['out']?.map((m) => m.sync?.['businessKey']), ['opp:TIE-5']);
+      // An older opportunity (a lower Id) won in that same second after the poll: it comes too.
+      const older = await client.upsert('Opportunity', 'Syncwright_Key__c', 'opp:TIE-0', { Name: 'opp:TIE-0', Account: { Syncwright_Key__c: 'acct:GLOBEX' }, StageName: 'Prospecting', CloseDate: '2026-03-01' });
+      await closeWon(client, 'opp:TIE-6');
+      helper.getNode('won').receive({});
+      await until(() => (got['out']?.length ?? 0) === 2);
+      assert.ok(older.id < String(sb.findByExternalId('Opportunity', 'Syncwright_Key__c', 'opp:TIE-6')[0]?.['Id']));
+      await client.update('Opportunity', older.id, { StageName: 'Closed Won' });
+      helper.getNode('won').receive({});
+      await until(() => (got['out']?.length ?? 0) === 3);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(got['out']?.map((m) => m.sync?.['businessKey']), ['opp:TIE-5', 'opp:TIE-6', 'opp:TIE-0']);
+    });
+
     it('emits an opportunity again on every change when told to', async () => {
       const client = new SalesforceClient({ loginUrl: sb.url, auth: { type: 'client-credentials', clientId: sb.demo.clientId, clientSecret: sb.demo.clientSecret } });
       await load([...base, connection(), trigger({ emit: 'every-change' })]);
       await until(() => got['out']?.length === 1);
-      await client.update('Opportunity', String(sb.findByExternalId('Opportunity', 'Syncwright_Key__c', 'opp:ACME-ERP-2026')[0]?.['Id']), { Sync_Status__c: 'Completed' });
+      // Most often within the second the poll read it in (Salesforce stamps to the second): still a change.
+      await client.update('Opportunity', String(sb.findByExternalId('Opportunity', 'Syncwright_Key__c', 'opp:ACME-ERP-2026')[0]?.['Id']), { PO_Number__c: 'PO-2' });
       helper.getNode('won').receive({});
       await until(() => got['out']?.length === 2);
       assert.equal(got['out']?.[1]?.sync?.['businessKey'], 'opp:ACME-ERP-2026');
+      assert.equal((got['out']?.[1]?.payload as { contractTerms?: { poNumber?: string } }).contractTerms?.poNumber, 'PO-2');
+      // Read again unchanged: not sent again.
+      helper.getNode('won').receive({});
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(got['out']?.length, 2);
     });
 
     it('watching every opportunity, sends each change of those matching the condition, open or lost too', async () => {
@@ -339,7 +385,7 @@ describe('Salesforce nodes', function () {
       await until(() => got['out']?.length === 2);
       assert.deepEqual([got['out']?.[1]?.sync?.['businessKey'], (got['out']?.[1]?.payload as { status: string }).status], ['opp:WATCH-1', 'lost']);
       const polls = sb.server.getJournal({ path: '/query' }).map((e) => new URLSearchParams(e.query).get('q') ?? '');
-      assert.ok(polls.some((q) => q.includes("WHERE (Amount >= 50000 AND StageName != 'Prospecting') AND (SystemModstamp")), polls.join('\n'));
+      assert.ok(polls.some((q) => q.includes("WHERE (Amount >= 50000 AND StageName != 'Prospecting') AND SystemModstamp >= ")), polls.join('\n'));
     });
 
     it('refuses a condition that would leave its parentheses, naming it', async () => {

@@ -178,7 +178,7 @@ describe('Salesforce sandbox: records, upsert and describe', () => {
     assert.deepEqual(await flags(), [true, false, 0, 'Omitted']);
   });
 
-  it('moves SystemModstamp and LastModifiedDate forward on every write, strictly, even within one millisecond', async () => {
+  it('stamps SystemModstamp and LastModifiedDate to the second, as Salesforce does: writes within one second share it', async () => {
     const created = await api('POST', '/sobjects/Account', { Name: 'Tick' });
     const id = String((created.body as Json)['id']);
     const stamps: string[] = [];
@@ -190,9 +190,12 @@ describe('Salesforce sandbox: records, upsert and describe', () => {
       assert.equal(r['LastModifiedDate'], r['SystemModstamp']);
       stamps.push(String(r['SystemModstamp']));
     }
-    // The clock never moved: the stamps still strictly increase, a millisecond apart.
-    assert.deepEqual(stamps, ['2026-01-05T10:00:00.000+0000', '2026-01-05T10:00:00.001+0000', '2026-01-05T10:00:00.002+0000', '2026-01-05T10:00:00.003+0000']);
+    // The clock never left the second: every write has its stamp (Salesforce keeps no milliseconds).
+    assert.deepEqual(stamps, ['2026-01-05T10:00:00.000+0000', '2026-01-05T10:00:00.000+0000', '2026-01-05T10:00:00.000+0000', '2026-01-05T10:00:00.000+0000']);
     assert.equal((await read())['CreatedDate'], '2026-01-05T10:00:00.000+0000');
+    clock.advance(999);
+    await api('PATCH', `/sobjects/Account/${id}`, { Phone: 'same second' });
+    assert.equal((await read())['SystemModstamp'], '2026-01-05T10:00:00.000+0000');
     clock.advance(60_000);
     await api('PATCH', `/sobjects/Account/${id}`, { Phone: 'later' });
     assert.equal((await read())['SystemModstamp'], '2026-01-05T10:01:00.000+0000');
