@@ -6,6 +6,9 @@ import { GroupCommitStore, type EncodedOp, type ScanRange } from './store.js';
 /** An operation as abstract-level's private API receives it: encoded, with its encodings named. */
 type PrivateOp = { type: 'put'; key: string; keyEncoding: 'utf8'; value: string; valueEncoding: 'utf8' } | { type: 'del'; key: string; keyEncoding: 'utf8' };
 
+/** Up to this many keys are read synchronously at once; more go to the thread pool (one long read blocks nobody). */
+const SYNC_READ_MAX = 64;
+
 export class LevelStore extends GroupCommitStore {
   readonly kind = 'leveldb';
   private constructor(
@@ -51,8 +54,23 @@ export class LevelStore extends GroupCommitStore {
     return db._batch(encoded, { sync });
   }
 
+  /**
+   * Keys are read synchronously (`getSync`): a LevelDB lookup answered from its caches takes a few µs, the hop to
+   * libuv's thread pool and back 30–90 µs on a 2-core machine, behind any fsync that holds a pool thread. A
+   * lookup that must read the disk holds the event loop for that read. The asynchronous get remains for a
+   * database that is not open (it gives the proper error) and for long lists of keys.
+   */
+  private readSync<T>(read: () => T): Promise<T> {
+    try {
+      return Promise.resolve(read());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   protected readRaw(key: string): Promise<string | undefined> {
-    return this.db.get<string, string>(key, { valueEncoding: 'utf8' });
+    if (this.db.status !== 'open') return this.db.get<string, string>(key, { valueEncoding: 'utf8' });
+    return this.readSync(() => this.db.getSync<string, string>(key, { valueEncoding: 'utf8' }));
   }
 
   async *scanRaw(range: ScanRange): AsyncIterable<[string, string]> {
@@ -60,11 +78,13 @@ export class LevelStore extends GroupCommitStore {
   }
 
   protected readOne(key: string): Promise<unknown> {
-    return this.db.get(key);
+    if (this.db.status !== 'open') return this.db.get(key);
+    return this.readSync(() => this.db.getSync(key));
   }
 
   protected readMany(keys: string[]): Promise<unknown[]> {
-    return this.db.getMany(keys);
+    if (this.db.status !== 'open' || keys.length > SYNC_READ_MAX) return this.db.getMany(keys);
+    return this.readSync(() => keys.map((k) => this.db.getSync(k)));
   }
 
   async *scan<T>(range: ScanRange): AsyncIterable<[string, T]> {
