@@ -64,7 +64,7 @@ export class LevelStore extends GroupCommitStore {
     try {
       return Promise.resolve(read());
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
