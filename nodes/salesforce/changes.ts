@@ -12,7 +12,7 @@ import { fromSalesforce, mappingFailure } from './client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from './client/client.js';
 import { isMappedObject, readFields, type MappedObject } from './client/objects.js';
 import { checkWhereCondition, SoqlDateTime, type SoqlParams } from './client/soql.js';
-import { advanceStampCursor, stampCondition, stampCursorAt, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
+import { advanceStampCursor, fingerprintOf, stampCondition, stampCursorAt, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
 
 export type ChangeCursor =
   | StampCursor
@@ -119,13 +119,13 @@ export function changesPoll(client: SalesforceClient, context: SalesforceMapping
       const ts = latest ? stampOf(latest) : undefined;
       if (!latest || ts === undefined) return { items: [], cursor: { ts: new Date(0).toISOString(), seen: {} } };
       // Every record of that second as it reads now is before "now"; one written in it later is not.
-      const { records: atTs } = await client.query(`SELECT ${selectedFields(config, context.multiCurrency).join(', ')} FROM ${config.object} WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
-      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs) };
+      const { records: atTs, serverTime } = await client.query(`SELECT ${selectedFields(config, context.multiCurrency).join(', ')} FROM ${config.object} WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
+      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs, serverTime) };
     }
     const { soql, params } = changesQuery(config, stored, context.multiCurrency);
-    const { records } = await client.query(soql, params);
-    const { fresh, next, more } = advanceStampCursor(stored, records, config.batchSize);
-    return { items: fresh.flatMap((r) => toItems(r, context, config)), cursor: next, more };
+    const { records, serverTime } = await client.query(soql, params);
+    const { fresh, next, more, rewritten } = advanceStampCursor(stored, records, config.batchSize, serverTime);
+    return { items: fresh.flatMap((r) => toItems(r, context, config, rewritten.has(String(r['Id'])))), cursor: next, more };
   };
 }
 
@@ -133,11 +133,12 @@ export function changesPoll(client: SalesforceClient, context: SalesforceMapping
  * The messages of one changed record: the record itself, or its canonical objects — one, or one per day of a
  * Certinia timecard (each with its own business and idempotency key).
  */
-function toItems(record: SObjectRecord, context: SalesforceMappingContext, config: ChangeFeedConfig): FeedItem[] {
+function toItems(record: SObjectRecord, context: SalesforceMappingContext, config: ChangeFeedConfig, rewritten = false): FeedItem[] {
   const id = String(record['Id']);
   const occurredAt = stampOf(record);
   const salesforce = { object: config.object, id, systemModstamp: occurredAt ?? '' };
-  const idempotencyKey = `salesforce:${config.object}:${id}:${occurredAt ?? ''}`;
+  // A record written again within the second it was taken in has the same SystemModstamp: its content tells the versions apart.
+  const idempotencyKey = `salesforce:${config.object}:${id}:${occurredAt ?? ''}${rewritten ? `:${fingerprintOf(record)}` : ''}`;
   const entity = config.legalEntityField === '' ? undefined : valueAt(record, config.legalEntityField);
   const legalEntity = typeof entity === 'string' && entity.trim() !== '' ? { legalEntity: entity.trim() } : {};
   const ownKey = typeof record['Syncwright_Key__c'] === 'string' && record['Syncwright_Key__c'] !== '' ? record['Syncwright_Key__c'] : undefined;

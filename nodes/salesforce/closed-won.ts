@@ -81,13 +81,13 @@ export function closedWonPoll(options: ClosedWonOptions): (cursor: ClosedWonCurs
       const ts = latest ? stampOf(latest) : undefined;
       if (!latest || ts === undefined) return { items: [], cursor: { ts: new Date(0).toISOString(), seen: {} } };
       // Every opportunity of that second as it reads now is before "now"; one written in it later is not.
-      const { records: atTs } = await options.client.query(`SELECT ${readFields('Opportunity', options.context.multiCurrency).join(', ')} FROM Opportunity WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
-      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs) };
+      const { records: atTs, serverTime } = await options.client.query(`SELECT ${readFields('Opportunity', options.context.multiCurrency).join(', ')} FROM Opportunity WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
+      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs, serverTime) };
     }
     const cursor = stored;
     const { soql, params } = closedWonQuery(cursor, options.context.multiCurrency, options.batchSize, options.where);
-    const { records } = await options.client.query(soql, params);
-    const advanced = advanceStampCursor(cursor, records, options.batchSize);
+    const { records, serverTime } = await options.client.query(soql, params);
+    const advanced = advanceStampCursor(cursor, records, options.batchSize, serverTime);
     const next: ClosedWonCursor = advanced.next;
     let fresh = advanced.fresh;
     if (options.emit === 'once' && fresh.length > 0) {

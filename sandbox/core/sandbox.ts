@@ -117,6 +117,9 @@ export class SandboxServer {
 
   async start(): Promise<this> {
     const server = createServer((req, res) => {
+      // The vendor's clock, not the machine's: a client that reads the Date header (the Salesforce pollers do, to
+      // know when a second is over) sees the same time as the records' stamps, injected clock included.
+      res.setHeader('date', new Date(this.clock.now()).toUTCString());
       this.handle(req, res).catch((err: unknown) => {
         // Last resort: the vendor's own internal error shape.
         if (!res.headersSent) send(res, this.vendor.internalErrorResponse(this.minimalRequest(req), err));

@@ -71,3 +71,43 @@ describe('Salesforce SystemModstamp cursor', () => {
     assert.deepEqual(Object.keys(rest.cursor?.seen ?? {}), ['b1']);
   });
 });
+
+describe('Salesforce SystemModstamp cursor, once the second is over', () => {
+  const after = (ts: string, ms: number) => Date.parse(ts.replace('+0000', 'Z')) + ms;
+
+  it("drops the second's records once Salesforce's clock is past it, and pages a large second by Id", () => {
+    const org = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => rec(id, S));
+    // Still open: the cursor keeps what it took and reads the second again.
+    const open = advanceStampCursor(undefined, answer(org, undefined, 2), 2, after(S, 1500));
+    assert.deepEqual(Object.keys(open.next.seen ?? {}), ['a1', 'a2']);
+    // Over (two seconds past its start): after (ts, Id), with a page of 2, however many the second holds.
+    const closed = advanceStampCursor(undefined, answer(org, undefined, 2), 2, after(S, 2000));
+    assert.deepEqual(closed.next, { ts: S_ISO, id: 'a2' });
+    let cursor: StampCursor = closed.next;
+    const taken = closed.fresh.map((r) => r['Id']);
+    for (let i = 0; i < 5; i++) {
+      const page = answer(org, cursor, 2);
+      assert.ok(page.length <= 2, 'a page of the batch size, not the second again');
+      const step = advanceStampCursor(cursor, page, 2, after(S, 5000));
+      taken.push(...step.fresh.map((r) => r['Id']));
+      cursor = step.next;
+      if (!step.more) break;
+    }
+    assert.deepEqual(taken, ['a1', 'a2', 'a3', 'a4', 'a5']);
+    assert.equal(cursor.seen, undefined);
+  });
+
+  it('names the records written again within the second they were taken in', () => {
+    const first = advanceStampCursor(undefined, [rec('a1', S), rec('a2', S)], 10, after(S, 100));
+    const again = advanceStampCursor(first.next, [rec('a1', S), rec('a2', S, { Name: 'v2' }), rec('a3', S)], 10, after(S, 900));
+    assert.deepEqual(again.fresh.map((r) => r['Id']), ['a2', 'a3']);
+    assert.deepEqual([...again.rewritten], ['a2']);
+  });
+
+  it('reads a record the same whatever API version its attributes name', () => {
+    const a = { attributes: { type: 'Account', url: '/services/data/v61.0/sobjects/Account/001' }, Id: '001', Name: 'A', SystemModstamp: S, Parent: { attributes: { type: 'Account', url: '/services/data/v61.0/x' }, Name: 'P' } };
+    const b = { attributes: { type: 'Account', url: '/services/data/v62.0/sobjects/Account/001' }, Id: '001', Name: 'A', SystemModstamp: S, Parent: { attributes: { type: 'Account', url: '/services/data/v62.0/x' }, Name: 'P' } };
+    const first = advanceStampCursor(undefined, [a], 10, after(S, 100));
+    assert.deepEqual(advanceStampCursor(first.next, [b], 10, after(S, 200)).fresh, []);
+  });
+});

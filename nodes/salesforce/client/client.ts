@@ -64,6 +64,8 @@ export interface QueryResult<T = SObjectRecord> {
   pages: number;
   /** True when every page was read (false when maxRecords stopped it). */
   done: boolean;
+  /** Salesforce's clock when it answered the query (its first page's `Date` header, to the second), if it said. */
+  serverTime?: number;
 }
 
 export interface ConnectionCheck {
@@ -448,18 +450,20 @@ export class SalesforceClient {
     let totalSize = 0;
     let pages = 0;
     let done = false;
+    let serverTime: number | undefined;
     for await (const page of this.queryPages<T>(template, params, options, ctx)) {
       pages += 1;
+      if (pages === 1) serverTime = page.serverTime;
       totalSize = page.totalSize;
       records.push(...page.records);
       done = page.done;
       if (options.maxRecords !== undefined && records.length >= options.maxRecords) break;
     }
-    return { totalSize, records: options.maxRecords !== undefined ? records.slice(0, options.maxRecords) : records, pages, done };
+    return { totalSize, records: options.maxRecords !== undefined ? records.slice(0, options.maxRecords) : records, pages, done, ...(serverTime !== undefined ? { serverTime } : {}) };
   }
 
   /** The pages of a query, one request each. */
-  async *queryPages<T = SObjectRecord>(template: string, params: SoqlParams = {}, options: QueryOptions = {}, ctx: CallContext = {}): AsyncGenerator<{ totalSize: number; records: T[]; done: boolean }> {
+  async *queryPages<T = SObjectRecord>(template: string, params: SoqlParams = {}, options: QueryOptions = {}, ctx: CallContext = {}): AsyncGenerator<{ totalSize: number; records: T[]; done: boolean; serverTime?: number }> {
     const soql = bindSoql(template, params);
     const headers: Record<string, string> = {};
     if (options.batchSize !== undefined) headers['sforce-query-options'] = `batchSize=${Math.min(2000, Math.max(200, Math.floor(options.batchSize)))}`;
@@ -468,7 +472,8 @@ export class SalesforceClient {
       const body = res.data;
       if (!isRecord(body) || !Array.isArray(body['records'])) throw new SalesforceError('Salesforce answered a query without records', { class: 'transient', code: 'UNEXPECTED_ANSWER', retryable: true, target: TARGET, status: res.status });
       const done = body['done'] !== false;
-      yield { totalSize: typeof body['totalSize'] === 'number' ? body['totalSize'] : (body['records'] as unknown[]).length, records: body['records'] as T[], done };
+      const date = res.headers['date'] === undefined ? Number.NaN : Date.parse(res.headers['date']);
+      yield { totalSize: typeof body['totalSize'] === 'number' ? body['totalSize'] : (body['records'] as unknown[]).length, records: body['records'] as T[], done, ...(Number.isFinite(date) ? { serverTime: date } : {}) };
       const next = body['nextRecordsUrl'];
       if (done || typeof next !== 'string') return;
       if (!/^\/services\/data\/v\d+\.\d+\/query(All)?\/[A-Za-z0-9-]+$/.test(next)) throw new SalesforceError(`Salesforce gave an unexpected nextRecordsUrl ${next}`, { class: 'transient', code: 'UNEXPECTED_ANSWER', retryable: true, target: TARGET });
