@@ -124,9 +124,12 @@ export abstract class GroupCommitStore implements Store {
   }
 
   async getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
+    // Writes pending now: a flush that ends while the backend reads takes them out of the overlay, and the read
+    // may have looked before they were applied. What was written before the call is what the call must see.
+    const pending = keys.map((k) => this.overlay.get(k));
     const out = (await this.readMany(keys)) as Array<T | undefined>;
     keys.forEach((k, i) => {
-      const o = this.overlay.get(k);
+      const o = this.overlay.get(k) ?? pending[i];
       if (o) out[i] = o.deleted ? undefined : (o.value as T);
     });
     return out;

@@ -107,6 +107,27 @@ for (const [kind, make] of kinds) {
   });
 }
 
+/** A store whose reads of several keys answer late, with what the backend held when they began. */
+class SlowReadStore extends MemoryStore {
+  protected override async readMany(keys: string[]): Promise<unknown[]> {
+    const then = await super.readMany(keys);
+    await new Promise((r) => setTimeout(r, 30));
+    return then;
+  }
+}
+
+describe('store reads racing a flush', () => {
+  it('gives what was written before the call even when the flush ends while the backend reads', async () => {
+    const store = new SlowReadStore();
+    const written = store.write([{ type: 'put', key: 'k', value: 'v1' }], 'lazy');
+    // The read begins while the write is pending; the lazy flush (2 ms) ends before it answers.
+    const read = store.getMany(['k', 'other']);
+    await written;
+    assert.deepEqual(await read, ['v1', undefined]);
+    await store.close();
+  });
+});
+
 describe('leveldb store on disk', () => {
   it('keeps what was written across a reopen, and refuses a second opener with a clear message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-store-'));
