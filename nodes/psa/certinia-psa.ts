@@ -169,6 +169,17 @@ export class CertiniaPsa implements RoleBackend {
     const where = any.length === 1 ? any[0] : any.map((w) => `(${w})`).join(' OR ');
     const r = await queryCanonical(client, CERTINIA_OBJECTS.resourceRequest, where, params, { context: this.context, orderBy: 'CreatedDate, Id' }, { permitHeld: ctx.permitHeld });
     const requests = r.canonical as Array<Record<string, unknown>>;
+    // None for a project: say whether the project is there at all (as Kantata's role does), so a flow can wait
+    // for it (template 5 holds a won deal's requests until the closed-won activation has made its project).
+    if (requests.length === 0 && q.project !== undefined && q.opportunity === undefined) {
+      const key = q.project.businessKey;
+      const projectWhere = 'project' in params ? 'Id = :project' : 'Syncwright_Key__c = :projectKey';
+      const found = await client.query(`SELECT Id FROM ${CERTINIA_OBJECTS.project} WHERE ${projectWhere} LIMIT 1`, params, {}, { permitHeld: ctx.permitHeld });
+      if (found.records.length === 0) {
+        const none = this.result({ count: 0, missing: true, ...(key !== undefined ? { key } : {}) });
+        return { payload: [], results: { 'psa.resourceRequests': none }, summary: `no project ${key ?? ''} in Certinia`.trimEnd() };
+      }
+    }
     const result = this.result({ count: requests.length });
     return { payload: requests, results: { 'psa.resourceRequests': result }, summary: `${requests.length} resource request${requests.length === 1 ? '' : 's'}` };
   }

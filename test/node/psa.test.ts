@@ -203,6 +203,14 @@ describe('psa role node', function () {
       assert.equal(resultOf(byKey, 'psa.resourceRequests')['count'], resultOf(byOpp, 'psa.resourceRequests')['count']);
       const byProject = await h.send('requests', { payload: 'proj:GLOBEX-DISCOVERY-2026' });
       assert.equal((byProject.payload as unknown[]).length, 1, 'the seeded request of the Globex project');
+      assert.equal(resultOf(byProject, 'psa.resourceRequests')['missing'], undefined);
+      // A project not in Certinia: none, and said so (as the Kantata role does).
+      const none = await h.send('requests', { payload: 'proj:CERT-NOT-THERE' });
+      assert.deepEqual([none.payload, resultOf(none, 'psa.resourceRequests')['missing'], resultOf(none, 'psa.resourceRequests')['key']], [[], true, 'proj:CERT-NOT-THERE']);
+      // A project there without requests: none, and not missing.
+      await h.send('project', { payload: project('CERT-EMPTY', 'ACME', 'USD') });
+      const empty = await h.send('requests', { payload: 'proj:CERT-EMPTY' });
+      assert.deepEqual([empty.payload, resultOf(empty, 'psa.resourceRequests')['missing']], [[], undefined]);
     });
 
     it('names the field Salesforce refuses in a milestone of a list', async () => {
