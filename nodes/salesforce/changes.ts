@@ -11,8 +11,8 @@ import { recordError } from '../../runtime-plugins/red/outcome.js';
 import { fromSalesforce, mappingFailure } from './client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from './client/client.js';
 import { isMappedObject, readFields, type MappedObject } from './client/objects.js';
-import { checkWhereCondition, SoqlDateTime, type SoqlParams } from './client/soql.js';
-import { advanceStampCursor, fingerprintOf, stampCondition, stampCursorAt, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
+import { checkWhereCondition, type SoqlParams } from './client/soql.js';
+import { advanceStampCursor, fingerprintOf, stampCondition, stampCursorNow, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
 
 export type ChangeCursor =
   | StampCursor
@@ -112,15 +112,9 @@ type FeedItem = PollResult<ChangeCursor>['items'][number];
 export function changesPoll(client: SalesforceClient, context: SalesforceMappingContext, config: ChangeFeedConfig): (cursor: ChangeCursor | undefined) => Promise<PollResult<ChangeCursor>> {
   return async (stored) => {
     if (stored !== undefined && 'from' in stored) {
-      // "Now" is after the latest change Salesforce has, by its own SystemModstamp: no clock skew. The condition
-      // is left out: a record that does not meet it yet will, after a change that moves its stamp past this one.
-      const { records } = await client.query(`SELECT Id, SystemModstamp FROM ${config.object} ORDER BY SystemModstamp DESC, Id DESC LIMIT 1`);
-      const latest = records[0];
-      const ts = latest ? stampOf(latest) : undefined;
-      if (!latest || ts === undefined) return { items: [], cursor: { ts: new Date(0).toISOString(), seen: {} } };
-      // Every record of that second as it reads now is before "now"; one written in it later is not.
-      const { records: atTs, serverTime } = await client.query(`SELECT ${selectedFields(config, context.multiCurrency).join(', ')} FROM ${config.object} WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
-      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs, serverTime) };
+      // "Now" is after the latest change Salesforce has. The condition is left out: a record that does not meet it
+      // yet will, after a change that moves its stamp past this one.
+      return { items: [], cursor: await stampCursorNow(client, config.object, selectedFields(config, context.multiCurrency)) };
     }
     const { soql, params } = changesQuery(config, stored, context.multiCurrency);
     const { records, serverTime } = await client.query(soql, params);

@@ -11,8 +11,8 @@ import { fromSalesforce, mappingFailure } from './client/canonical.js';
 import type { SalesforceClient, SObjectRecord } from './client/client.js';
 import { readFields } from './client/objects.js';
 import { attachLineItems } from './client/opportunity.js';
-import { checkWhereCondition, SoqlDateTime, type SoqlParams } from './client/soql.js';
-import { advanceStampCursor, stampCondition, stampCursorAt, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
+import { checkWhereCondition, type SoqlParams } from './client/soql.js';
+import { advanceStampCursor, stampCondition, stampCursorNow, stampLimit, stampOf, type StampCursor } from './client/stamp-cursor.js';
 
 export type ClosedWonCursor =
   | StampCursor
@@ -74,15 +74,8 @@ export function closedWonQuery(cursor: Exclude<ClosedWonCursor, { from: 'now' }>
 export function closedWonPoll(options: ClosedWonOptions): (cursor: ClosedWonCursor | undefined) => Promise<PollResult<ClosedWonCursor>> {
   const poll = async (stored: ClosedWonCursor | undefined): Promise<PollResult<ClosedWonCursor>> => {
     if (stored !== undefined && 'from' in stored) {
-      // "Now" is after the last won opportunity Salesforce has, by its own SystemModstamp: no clock skew.
-      const watched = options.where ?? 'IsWon = true';
-      const { records } = await options.client.query(`SELECT Id, SystemModstamp FROM Opportunity${watched === '' ? '' : ` WHERE ${watched}`} ORDER BY SystemModstamp DESC, Id DESC LIMIT 1`);
-      const latest = records[0];
-      const ts = latest ? stampOf(latest) : undefined;
-      if (!latest || ts === undefined) return { items: [], cursor: { ts: new Date(0).toISOString(), seen: {} } };
-      // Every opportunity of that second as it reads now is before "now"; one written in it later is not.
-      const { records: atTs, serverTime } = await options.client.query(`SELECT ${readFields('Opportunity', options.context.multiCurrency).join(', ')} FROM Opportunity WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
-      return { items: [], cursor: stampCursorAt(ts, String(latest['Id']), atTs, serverTime) };
+      // "Now" is after the last won opportunity Salesforce has.
+      return { items: [], cursor: await stampCursorNow(options.client, 'Opportunity', readFields('Opportunity', options.context.multiCurrency), options.where ?? 'IsWon = true') };
     }
     const cursor = stored;
     const { soql, params } = closedWonQuery(cursor, options.context.multiCurrency, options.batchSize, options.where);

@@ -563,6 +563,7 @@ export class DeliveryQueue extends EventEmitter {
       const now = this.clock.now();
       const blocked = this.blocked;
       blocked.clear();
+      const size = this.settings.batchSize;
       const candidates: Candidate[] = [];
       for (const lane of this.lanes.values()) {
         // Refilled in the background (a pump follows): one lane's store reads never hold up another lane's deliveries.
@@ -575,9 +576,8 @@ export class DeliveryQueue extends EventEmitter {
             },
           );
         }
-        const records = this.deliverable(lane, capacity * this.settings.batchSize, now, blocked);
+        const records = this.deliverable(lane, capacity * size, now, blocked);
         if (records.length === 0) continue;
-        const size = this.settings.batchSize;
         let batches = Math.ceil(records.length / size);
         // A short last batch waits while the store holds more of this lane and the window is due for a refill:
         // it goes with what the refill brings, so a backlog goes out in full batches (not 200, 200, 112 per window).
@@ -608,7 +608,6 @@ export class DeliveryQueue extends EventEmitter {
         }
         if (!best) break;
         best.lane.credit -= total;
-        const size = this.settings.batchSize;
         const batch = best.records.slice(best.next * size, (best.next + 1) * size);
         best.next += 1;
         best.taken ??= new Set();

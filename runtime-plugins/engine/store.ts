@@ -291,7 +291,7 @@ export abstract class GroupCommitStore implements Store {
 
 /**
  * Within one atomic batch only the last write to a key matters: a claim completed before its first write was
- * flushed, or a record put and deleted in the same window, costs one operation (or none), not several.
+ * flushed, or a record put and deleted in the same window, costs one operation, not several.
  */
 export function lastWritePerKey<T extends { key: string }>(ops: T[]): T[] {
   if (ops.length < 2) return ops;

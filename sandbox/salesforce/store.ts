@@ -164,7 +164,8 @@ export class OrgStore {
 
   /**
    * The clock to the second, as Salesforce stores datetimes (no milliseconds): writes within one second share a
-   * SystemModstamp, so a poller must break ties by Id. Never earlier than the last stamp.
+   * SystemModstamp, so a poller must read the last second again to see a write made in it after it polled. Never
+   * earlier than the last stamp.
    */
   nextStamp(): number {
     this.lastStamp = Math.max(Math.floor(this.clock.now() / 1000) * 1000, this.lastStamp);

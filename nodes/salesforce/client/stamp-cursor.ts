@@ -7,11 +7,14 @@
 // drops what it took and goes on after (SystemModstamp, Id), so a second holding thousands of records (a mass
 // update) is not read again on every poll, nor kept in the cursor.
 import { createHash } from 'node:crypto';
-import type { SObjectRecord } from './client.js';
+import type { SalesforceClient, SObjectRecord } from './client.js';
 import { parseSalesforceDateTime, SoqlDateTime, type SoqlValue } from './soql.js';
 
 /** A second is closed when Salesforce's clock reads this long after its start: the second itself, and one more for a write still committing. */
 export const CLOSED_AFTER_MS = 2000;
+
+/** A cursor from the beginning of time. */
+const EPOCH = new Date(0).toISOString();
 
 export interface StampCursor {
   /** SystemModstamp of the last record read, ISO 8601 UTC with milliseconds. */
@@ -72,11 +75,20 @@ export function stampLimit(cursor: StampCursor | undefined, batchSize: number): 
   return batchSize + Object.keys(cursor?.seen ?? {}).length;
 }
 
-/** The cursor that marks where a poll starting "now" begins: after every record of the latest second, as they read now. */
-export function stampCursorAt(ts: string, id: string, atTs: SObjectRecord[], serverTime?: number): StampCursor {
+/**
+ * The cursor of a poll starting "now": after every record (of `where`, if given) of the latest second Salesforce
+ * has, as they read now (its clock, not ours: no skew). `fields` are those the polls read, so a record of that
+ * second written later reads differently.
+ */
+export async function stampCursorNow(client: SalesforceClient, object: string, fields: string[], where = ''): Promise<StampCursor> {
+  const { records } = await client.query(`SELECT Id, SystemModstamp FROM ${object}${where === '' ? '' : ` WHERE ${where}`} ORDER BY SystemModstamp DESC, Id DESC LIMIT 1`);
+  const latest = records[0];
+  const ts = latest ? stampOf(latest) : undefined;
+  if (!latest || ts === undefined) return { ts: EPOCH, seen: {} };
+  const { records: atTs, serverTime } = await client.query(`SELECT ${fields.join(', ')} FROM ${object} WHERE SystemModstamp = :ts`, { ts: new SoqlDateTime(ts) });
   const seen: Record<string, string> = {};
   for (const r of atTs) if (typeof r['Id'] === 'string' && stampOf(r) === ts) seen[r['Id']] = fingerprintOf(r);
-  return settle({ ts, id, seen }, serverTime);
+  return settle({ ts, id: String(latest['Id']), seen }, serverTime);
 }
 
 /**
@@ -91,25 +103,29 @@ export function advanceStampCursor(
   batchSize: number,
   serverTime?: number,
 ): { fresh: SObjectRecord[]; next: StampCursor; more: boolean; rewritten: Set<string> } {
-  const seen = cursor?.seen ?? {};
-  const read = records.map((r) => ({ r, id: typeof r['Id'] === 'string' ? r['Id'] : undefined, ts: stampOf(r), fp: fingerprintOf(r) }));
+  const seen = cursor?.seen;
+  // Fingerprints only of the records of the cursor's second (to compare) and of the last second read (to keep).
+  const read = records.map((r) => ({ r, id: typeof r['Id'] === 'string' ? r['Id'] : undefined, ts: stampOf(r) }));
   const rewritten = new Set<string>();
   const fresh: SObjectRecord[] = [];
   for (const x of read) {
-    const before = cursor?.seen !== undefined && x.ts === cursor.ts && x.id !== undefined ? seen[x.id] : undefined;
-    if (before !== undefined && before === x.fp) continue;
-    if (before !== undefined && x.id !== undefined) rewritten.add(x.id);
+    const before = seen !== undefined && x.ts === cursor?.ts && x.id !== undefined ? seen[x.id] : undefined;
+    if (before !== undefined && x.id !== undefined) {
+      if (before === fingerprintOf(x.r)) continue;
+      rewritten.add(x.id);
+    }
     fresh.push(x.r);
   }
   const more = records.length >= stampLimit(cursor, batchSize);
   const last = read[read.length - 1];
-  if (!last || last.ts === undefined || last.id === undefined) return { fresh, next: settle(cursor ?? { ts: new Date(0).toISOString(), seen: {} }, serverTime), more, rewritten };
+  if (!last || last.ts === undefined || last.id === undefined) return { fresh, next: settle(cursor ?? { ts: EPOCH, seen: {} }, serverTime), more, rewritten };
   // A cursor without `seen` still in its second (closed, or of an earlier version): the records of that second
-  // before its Id are not known by content, so it goes on after (ts, id) until a later second begins.
-  if (cursor !== undefined && cursor.seen === undefined && last.ts === cursor.ts) return { fresh, next: { ts: last.ts, id: last.id }, more, rewritten };
+  // before its Id are not known by content, so it goes on after (ts, id) until a later second begins. A second
+  // already over needs no record of what was taken in it either.
+  if ((cursor !== undefined && seen === undefined && last.ts === cursor.ts) || closed(last.ts, serverTime)) return { fresh, next: { ts: last.ts, id: last.id }, more, rewritten };
   // The records of the last second read: those of the cursor's second taken before (when it is still the same),
   // and this page's, which are the first of that second by Id (the page is ordered by SystemModstamp, Id).
-  const nextSeen: Record<string, string> = cursor?.seen !== undefined && last.ts === cursor.ts ? { ...seen } : {};
-  for (const x of read) if (x.ts === last.ts && x.id !== undefined) nextSeen[x.id] = x.fp;
-  return { fresh, next: settle({ ts: last.ts, id: last.id, seen: nextSeen }, serverTime), more, rewritten };
+  const nextSeen: Record<string, string> = seen !== undefined && last.ts === cursor?.ts ? { ...seen } : {};
+  for (const x of read) if (x.ts === last.ts && x.id !== undefined) nextSeen[x.id] = fingerprintOf(x.r);
+  return { fresh, next: { ts: last.ts, id: last.id, seen: nextSeen }, more, rewritten };
 }
